@@ -1,0 +1,1 @@
+"""CRM (spec F-2.1): interaction history, personal-data guard, FAQ, talk scripts, departments."""

@@ -1,0 +1,1 @@
+"""Recording (spec F-2.2): encrypted media files, retention, QA evaluations, transcripts."""

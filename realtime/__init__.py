@@ -1,0 +1,1 @@
+"""The ASGI application: HTTP API, Socket.IO hub, sign-in, permissions, audit log, settings."""

@@ -1,0 +1,1 @@
+"""Sign-in, sessions, CSRF, second factor, roles and permissions."""

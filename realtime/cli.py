@@ -1,0 +1,42 @@
+"""The ``madoguchi`` console command.
+
+Each package that adds commands has a ``cli.py`` with ``register(subparsers)``; it adds its
+subcommands and sets ``handler`` (a function taking the parsed namespace and returning an exit
+code) with ``parser.set_defaults(handler=...)``. The list below is the one place they are wired.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from realtime import commands as core_commands
+
+Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+REGISTRARS: list[Registrar] = [
+    core_commands.register,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="madoguchi",
+        description="Madoguchi (窓口): contact center for Japanese city halls.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for register in REGISTRARS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

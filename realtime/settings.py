@@ -1,0 +1,120 @@
+"""One typed settings object, built from the environment when the app is created."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from realtime.errors import ConfigurationError
+
+_DEV_SECRET_PREFIX = "dev-insecure-"
+
+
+class Mode(StrEnum):
+    """How the server runs: development (embedded defaults) or production (real secrets)."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting the server reads. Build it with :func:`load_settings`, then pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MADOGUCHI_",
+        env_file=None,
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    mode: Mode = Mode.DEVELOPMENT
+    data_dir: Path = Field(default=Path("data"))
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    secret_key: SecretStr = Field(default_factory=lambda: SecretStr(""))
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cookie_secure: bool | None = None
+    session_idle_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=72)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    metrics_token: SecretStr | None = None
+    esl_password: SecretStr | None = None
+    media_master_key: SecretStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v not in ("", None)}
+        return data
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @property
+    def effective_database_url(self) -> str:
+        """DATABASE_URL, or SQLite in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'madoguchi.sqlite3').resolve()}"
+
+    @property
+    def effective_cookie_secure(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.is_production or self.public_url.startswith("https://")
+
+    def missing_production_secrets(self) -> list[str]:
+        """Names of the environment variables production needs and does not have."""
+        missing: list[str] = []
+        key = self.secret_key.get_secret_value()
+        if len(key) < 32 or key.startswith(_DEV_SECRET_PREFIX):
+            missing.append("MADOGUCHI_SECRET_KEY (32+ random characters)")
+        if not self.database_url:
+            missing.append("DATABASE_URL")
+        if self.esl_password is None or self.esl_password.get_secret_value() == "ClueCon":
+            missing.append("MADOGUCHI_ESL_PASSWORD (not FreeSWITCH's default)")
+        if self.media_master_key is None:
+            missing.append("MADOGUCHI_MEDIA_MASTER_KEY")
+        if not self.public_url.startswith("https://"):
+            missing.append("MADOGUCHI_PUBLIC_URL (https://...)")
+        if self.cookie_secure is False:
+            missing.append("MADOGUCHI_COOKIE_SECURE must not be false")
+        return missing
+
+
+def load_settings(env_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the environment (and an optional .env file) into a checked :class:`Settings`."""
+    kwargs: dict[str, Any] = dict(overrides)
+    if env_file is not None and env_file.exists():
+        kwargs["_env_file"] = env_file
+    settings = Settings(**kwargs)
+    if settings.is_production:
+        missing = settings.missing_production_secrets()
+        if missing:
+            raise ConfigurationError(missing=missing)
+    elif not settings.secret_key.get_secret_value():
+        settings.secret_key = SecretStr(_development_secret(settings.data_dir))
+    return settings
+
+
+def _development_secret(data_dir: Path) -> str:
+    """A per-installation secret kept in the data folder, so dev sessions survive restarts."""
+    path = data_dir / ".dev-secret-key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = _DEV_SECRET_PREFIX + secrets.token_urlsafe(32)
+    path.write_text(value, encoding="ascii")
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,1 @@
+"""The browser screens: agent desk, supervisor wallboard, admin and city-staff pages."""

@@ -1,0 +1,1 @@
+"""Workforce management (spec F-2.3): forecasts, Erlang staffing, shifts, adherence."""
