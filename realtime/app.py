@@ -1,0 +1,116 @@
+"""Build the ASGI application: Starlette for HTTP, python-socketio for realtime, one object."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import socketio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp
+
+import webagent
+from realtime.auth.permissions import PUBLIC, Permission
+from realtime.db import Database
+from realtime.errors import MadoguchiError
+from realtime.health import Metrics, Readiness, healthz, metrics_endpoint, readyz
+from realtime.http.context import AppContext
+from realtime.http.csrf import CsrfCookieMiddleware
+from realtime.http.errors import handle_http_exception, handle_madoguchi_error, handle_unexpected
+from realtime.http.guard import PublicStatic, check_routes, guarded_route
+from realtime.http.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from realtime.hub.server import Hub
+from realtime.settings import Settings
+from webagent import views as pages
+
+log = logging.getLogger(__name__)
+
+WEBAGENT_DIR = Path(webagent.__file__).parent
+
+
+def build_context(settings: Settings) -> AppContext:
+    """The services of one app, built from settings (nothing read at import time)."""
+    db = Database(settings.effective_database_url)
+    templates = Jinja2Templates(directory=str(WEBAGENT_DIR / "templates"))
+    readiness = Readiness()
+    ctx = AppContext(
+        settings=settings,
+        db=db,
+        templates=templates,
+        hub=None,  # type: ignore[arg-type]  # set just below: the hub needs the context
+        readiness=readiness,
+    )
+    ctx.hub = Hub(ctx=ctx)
+    ctx.extras["metrics"] = Metrics()
+
+    async def database_ready() -> None:
+        await db.run(db.ping)
+
+    readiness.add("database", database_ready)
+    if settings.redis_url:
+        readiness.add("redis", _redis_check(settings.redis_url))
+    return ctx
+
+
+def _redis_check(url: str) -> Any:
+    async def check() -> None:
+        import redis.asyncio as aioredis
+
+        client = aioredis.from_url(url, socket_connect_timeout=2)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+
+    return check
+
+
+def create_app(settings: Settings) -> ASGIApp:
+    """The whole server as one ASGI app (HTTP routes plus Socket.IO at /socket.io)."""
+    ctx = build_context(settings)
+    routes = [
+        guarded_route("/healthz", healthz, permission=PUBLIC),
+        guarded_route("/readyz", readyz, permission=PUBLIC),
+        guarded_route(
+            "/metrics", metrics_endpoint, permission=Permission.METRICS_READ, machine_token=True
+        ),
+        *pages.routes(),
+        PublicStatic("/static", directory=str(WEBAGENT_DIR / "static"), name="static"),
+    ]
+    check_routes(routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            ctx.db.dispose()
+
+    web = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, hsts=settings.effective_cookie_secure),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                CsrfCookieMiddleware,
+                cookie_name=ctx.csrf_cookie_name,
+                secure=settings.effective_cookie_secure,
+            ),
+        ],
+        exception_handlers={
+            MadoguchiError: handle_madoguchi_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        lifespan=lifespan,
+    )
+    web.state.ctx = ctx
+    asgi = socketio.ASGIApp(ctx.hub.sio, other_asgi_app=web, socketio_path="socket.io")
+    asgi.ctx = ctx  # so tests and the CLI reach the services
+    return asgi  # type: ignore[no-any-return]

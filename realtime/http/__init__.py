@@ -1,0 +1,1 @@
+"""HTTP plumbing: guarded routes, CSRF, limits, headers, error rendering."""

@@ -1,0 +1,1 @@
+"""The realtime hub: python-socketio, one namespace per audience."""

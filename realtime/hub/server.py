@@ -1,0 +1,250 @@
+"""The Socket.IO server and its namespaces.
+
+- One namespace per audience: /agent, /supervisor, /admin. Sign-in is checked on connect.
+- Rooms: ``user:<id>``, ``session:<id>``, ``all``; later features add ``queue:<id>``.
+- Every event a client may send is declared with :func:`event` and the permission it needs;
+  anything else is refused and audited. The principal is re-read from the database for each
+  event, so a revoked session can do nothing.
+- A full snapshot is sent on every (re)connect.
+- With REDIS_URL, python-socketio's AsyncRedisManager lets several processes share rooms.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, ClassVar
+
+import socketio
+
+from realtime.audit import service as audit
+from realtime.auth import service as auth
+from realtime.auth.permissions import Permission
+from realtime.errors import MadoguchiError, NotAuthenticated, PermissionDenied, SessionExpired
+from realtime.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, str, auth.Principal, Any], Awaitable[Any]]
+SnapshotProvider = Callable[[auth.Principal], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class DeclaredEvent:
+    name: str
+    permission: Permission
+    handler: Handler
+
+
+def event(name: str, *, permission: Permission) -> Callable[[Handler], Handler]:
+    """Declare a client event and the permission it needs."""
+
+    def mark(fn: Handler) -> Handler:
+        fn.__declared_event__ = DeclaredEvent(name, permission, fn)  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class UnknownEvent(MadoguchiError):
+    error_id = "unknown-event"
+    status_code = 400
+    message_ja = "不明な操作です。"
+
+
+class AudienceNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    """Base of the namespaces: auth on connect, declared events only."""
+
+    permission: ClassVar[Permission]
+    declared: ClassVar[dict[str, DeclaredEvent]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared: dict[str, DeclaredEvent] = {}
+        for klass in reversed(cls.__mro__):
+            for attr in vars(klass).values():
+                marker = getattr(attr, "__declared_event__", None)
+                if isinstance(marker, DeclaredEvent):
+                    declared[marker.name] = marker
+        cls.declared = declared
+
+    def __init__(self, namespace: str, hub: Hub) -> None:
+        super().__init__(namespace)
+        self.hub = hub
+
+    async def trigger_event(self, event_name: str, *args: Any) -> Any:
+        if event_name == "connect":
+            sid, environ = args[0], args[1]
+            return await self._connect(sid, environ)
+        if event_name == "disconnect":
+            return None
+        sid = args[0]
+        data = args[1] if len(args) > 1 else None
+        try:
+            principal = await self._principal_for(sid)
+            declared = self.declared.get(event_name)
+            if declared is None:
+                raise UnknownEvent(event=event_name[:64])
+            if not principal.can(declared.permission):
+                raise PermissionDenied(event=event_name, permission=declared.permission.value)
+            return await declared.handler(self, sid, principal, data)
+        except MadoguchiError as exc:
+            await self.hub.audit_rejection(sid=sid, namespace=self.namespace, error=exc)
+            return exc.public()
+
+    async def _connect(self, sid: str, environ: dict[str, Any]) -> None:
+        token = _cookie(environ, self.hub.session_cookie_name)
+        try:
+            if not token:
+                raise NotAuthenticated()
+            principal = await self.hub.load_principal(token)
+            if not principal.can(self.permission):
+                raise PermissionDenied(namespace=self.namespace)
+        except MadoguchiError as exc:
+            await self.hub.audit_rejection(sid=sid, namespace=self.namespace, error=exc)
+            raise socketio.exceptions.ConnectionRefusedError(exc.public()) from None
+        await self.save_session(sid, {"token": token})
+        for room in ("all", f"user:{principal.user_id}", f"session:{principal.session_id}"):
+            await self.enter_room(sid, room)
+        await self.emit("snapshot", await self.hub.snapshot(self.namespace, principal), to=sid)
+
+    async def _principal_for(self, sid: str) -> auth.Principal:
+        stored = await self.get_session(sid)
+        return await self.hub.load_principal(stored["token"])
+
+    @event("resync", permission=Permission.ACCOUNT_SELF)
+    async def on_resync(self, sid: str, principal: auth.Principal, _data: Any) -> dict[str, Any]:
+        """Send the full state again (after a suspected gap)."""
+        return await self.hub.snapshot(self.namespace, principal)
+
+
+class AgentNamespace(AudienceNamespace):
+    permission = Permission.DESK_USE
+
+
+class SupervisorNamespace(AudienceNamespace):
+    permission = Permission.WALLBOARD_VIEW
+
+    @event("announce", permission=Permission.ANNOUNCE)
+    async def on_announce(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
+        """Send a notice to every agent desk."""
+        text = data.get("text") if isinstance(data, dict) else None
+        return await self.hub.announce(principal=principal, text=text)
+
+
+class AdminNamespace(AudienceNamespace):
+    permission = Permission.SETTINGS_MANAGE
+
+
+NAMESPACES: dict[str, type[AudienceNamespace]] = {
+    "/agent": AgentNamespace,
+    "/supervisor": SupervisorNamespace,
+    "/admin": AdminNamespace,
+}
+
+
+def _cookie(environ: dict[str, Any], name: str) -> str | None:
+    raw = environ.get("HTTP_COOKIE", "")
+    try:
+        jar = SimpleCookie(raw)
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
+
+
+class Hub:
+    """Owns the Socket.IO server; other packages emit through it."""
+
+    def __init__(self, *, ctx: Any) -> None:
+        from realtime.hub import announcements
+
+        self.ctx = ctx
+        settings = ctx.settings
+        manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+        origins = [settings.public_url.rstrip("/")]
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            client_manager=manager,
+            transports=["websocket"],
+            cors_allowed_origins=origins,
+            logger=False,
+            engineio_logger=False,
+        )
+        self._providers: dict[str, list[SnapshotProvider]] = {ns: [] for ns in NAMESPACES}
+        for path, cls in NAMESPACES.items():
+            self.sio.register_namespace(cls(path, self))
+        self._announcements = announcements
+
+    @property
+    def session_cookie_name(self) -> str:
+        name: str = self.ctx.session_cookie_name
+        return name
+
+    def add_snapshot_provider(self, namespace: str, provider: SnapshotProvider) -> None:
+        """Let a feature add its part to the snapshot of a namespace."""
+        self._providers[namespace].append(provider)
+
+    async def load_principal(self, token: str) -> auth.Principal:
+        def load() -> auth.Principal:
+            with self.ctx.db.session() as session:
+                return auth.load_principal(session, token=token, policy=self.ctx.session_policy)
+
+        try:
+            principal: auth.Principal = await self.ctx.db.run(load)
+        except SessionExpired:
+            raise
+        return principal
+
+    async def snapshot(self, namespace: str, principal: auth.Principal) -> dict[str, Any]:
+        state: dict[str, Any] = {
+            "namespace": namespace,
+            "server_time": utcnow().isoformat(),
+            "user": {
+                "display_name": principal.display_name,
+                "roles": sorted(r.value for r in principal.roles),
+            },
+            "announcements": await self.ctx.db.run(self._announcements.recent_public, self.ctx),
+        }
+        for provider in self._providers[namespace]:
+            state.update(await provider(principal))
+        return state
+
+    async def emit(
+        self, name: str, data: Any, *, namespace: str, room: str | None = None
+    ) -> None:
+        """Emit to a room of a namespace (crosses processes when Redis is configured)."""
+        await self.sio.emit(name, data, namespace=namespace, to=room)
+
+    async def announce(self, *, principal: auth.Principal, text: Any) -> dict[str, Any]:
+        item = await self.ctx.db.run(
+            self._announcements.create, self.ctx, author=principal.username, text=text
+        )
+        await self.emit("announcement", item, namespace="/agent", room="all")
+        await self.emit("announcement", item, namespace="/supervisor", room="all")
+        return {"ok": True, "announcement": item}
+
+    async def end_session(self, session_id: str) -> None:
+        """Tell every socket of a signed-out session to close."""
+        for namespace in NAMESPACES:
+            await self.emit("session_ended", {}, namespace=namespace, room=f"session:{session_id}")
+
+    async def audit_rejection(self, *, sid: str, namespace: str, error: MadoguchiError) -> None:
+        def write() -> None:
+            with self.ctx.db.session() as session:
+                audit.record(
+                    session,
+                    actor="-",
+                    action="socket-rejected",
+                    outcome="denied",
+                    target=namespace,
+                    detail={"error": error.error_id, "sid": sid, **_safe(error.data)},
+                )
+
+        await self.ctx.db.run(write)
+
+
+def _safe(data: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v)[:100] for k, v in data.items() if k in {"event", "permission", "namespace"}}

@@ -1,0 +1,13 @@
+"""Import every table module so SQLModel.metadata knows the whole schema (for Alembic)."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+import cms.models
+import realtime.audit.models
+import realtime.auth.models
+import realtime.hub.announcements
+
+MODULES = (cms.models, realtime.audit.models, realtime.auth.models, realtime.hub.announcements)
+metadata = SQLModel.metadata
