@@ -68,17 +68,19 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     path = os.environ.get("MADOGUCHI_TRACE_FILE")
     if not path:
         return
-    entry = _TRACE.setdefault(report.nodeid, {"outcome": "passed", "reqs": []})
+    entry = _TRACE.setdefault(report.nodeid, {"outcome": "not-run", "reqs": []})
     if report.failed:
         entry["outcome"] = "failed"
     elif report.skipped and report.when in ("setup", "call"):
         entry["outcome"] = "skipped"
+    elif report.passed and report.when == "call" and entry["outcome"] == "not-run":
+        entry["outcome"] = "passed"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         reqs = [rid for m in item.iter_markers("req") for rid in m.args]
-        _TRACE.setdefault(item.nodeid, {"outcome": "passed", "reqs": []})["reqs"] = reqs
+        _TRACE.setdefault(item.nodeid, {"outcome": "not-run", "reqs": []})["reqs"] = reqs
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -168,7 +168,7 @@ async def totp_submit(request: Request) -> Response:
         with ctx.db.session() as session:
             auth.confirm_totp(
                 session, principal=principal, code=code, box=ctx.totp_box(), at=time.time(),
-                ip=client_ip(request),
+                ip=client_ip(request), enrol=False,
             )
 
     try:
@@ -257,7 +257,7 @@ async def totp_enrol_submit(request: Request) -> Response:
     def confirm() -> None:
         with ctx.db.session() as session:
             auth.confirm_totp(session, principal=principal, code=code, box=ctx.totp_box(),
-                              at=time.time(), ip=client_ip(request))
+                              at=time.time(), ip=client_ip(request), enrol=True)
 
     try:
         await ctx.db.run(confirm)

@@ -25,6 +25,7 @@ class User(SQLModel, table=True):
     )
     must_change_password: bool = False
     totp_secret_enc: str | None = Field(default=None, max_length=255)
+    totp_pending_enc: str | None = Field(default=None, max_length=255)
     totp_enabled: bool = False
     totp_last_step: int | None = None
     failed_logins: int = 0

@@ -310,34 +310,45 @@ def change_password(
 
 
 def begin_totp_enrolment(session: Session, *, principal: Principal, box: SecretBox) -> str:
-    """A fresh secret stored (not yet enabled); returns the provisioning URI."""
+    """A fresh pending secret (the current one stays until a code confirms the new one)."""
     user = session.get(User, principal.user_id)
     assert user is not None
     secret = totp.new_secret()
-    user.totp_secret_enc = box.seal(secret)
-    user.totp_enabled = False
-    user.totp_last_step = None
+    user.totp_pending_enc = box.seal(secret)
     session.add(user)
     return totp.provisioning_uri(secret, username=user.username)
 
 
 def pending_totp_uri(session: Session, *, principal: Principal, box: SecretBox) -> str | None:
+    """The provisioning URI of an enrolment in progress, if any."""
     user = session.get(User, principal.user_id)
-    if user is None or user.totp_secret_enc is None or user.totp_enabled:
+    if user is None or user.totp_pending_enc is None:
         return None
-    return totp.provisioning_uri(box.open(user.totp_secret_enc), username=user.username)
+    return totp.provisioning_uri(box.open(user.totp_pending_enc), username=user.username)
 
 
 def confirm_totp(
-    session: Session, *, principal: Principal, code: str, box: SecretBox, at: float, ip: str
+    session: Session,
+    *,
+    principal: Principal,
+    code: str,
+    box: SecretBox,
+    at: float,
+    ip: str,
+    enrol: bool,
 ) -> None:
-    """Check a code against the stored secret; enables TOTP on first success and marks the
-    session as having passed the second factor. Failures count toward lockout."""
+    """Check a code: against the pending secret (``enrol``; it then replaces the old one) or the
+    enrolled one (sign-in). Success marks the session as past the second factor; failures
+    count toward lockout."""
     user = session.get(User, principal.user_id)
     assert user is not None
-    if user.totp_secret_enc is None:
+    enrolling = enrol
+    sealed = user.totp_pending_enc if enrol else user.totp_secret_enc
+    if sealed is None or (enrol and user.totp_enabled and not principal.fully_signed_in):
+        # Enrolling a new device needs the old factor first.
         raise InvalidTotp()
-    step = totp.verify(box.open(user.totp_secret_enc), code, last_step=user.totp_last_step, at=at)
+    last = None if enrolling else user.totp_last_step
+    step = totp.verify(box.open(sealed), code, last_step=last, at=at)
     if step is None:
         user.failed_logins += 1
         session.add(user)
@@ -346,7 +357,9 @@ def confirm_totp(
         )
         session.commit()
         raise InvalidTotp()
-    enrolling = not user.totp_enabled
+    if enrolling:
+        user.totp_secret_enc = user.totp_pending_enc
+        user.totp_pending_enc = None
     user.totp_enabled = True
     user.totp_last_step = step
     user.failed_logins = 0

@@ -62,6 +62,7 @@ def upgrade() -> None:
     sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('totp_secret_enc', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('totp_pending_enc', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('totp_enabled', sa.Boolean(), nullable=False),
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
