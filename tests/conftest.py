@@ -20,8 +20,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with servers.postgres_server(tmp_path_factory.mktemp("pg")) as url:
+def postgres_server() -> Iterator[str]:
+    with servers.postgres_server() as url:
         yield url
 
 

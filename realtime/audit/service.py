@@ -151,16 +151,20 @@ def verify(session: Session, *, expected_head: HeadRef | None = None) -> VerifyR
     expected_seq = 1
     checked = 0
     stmt = select(AuditEntry).order_by(col(AuditEntry.seq)).execution_options(yield_per=1000)
-    for entry in session.exec(stmt):
-        if entry.seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq, "entry missing (sequence gap)")
-        if entry.prev_hash != prev_hash:
-            return VerifyResult(False, checked, entry.seq, "previous-hash link broken")
-        if _entry_hash(entry) != entry.entry_hash:
-            return VerifyResult(False, checked, entry.seq, "entry content changed")
-        prev_hash = entry.entry_hash
-        expected_seq += 1
-        checked += 1
+    rows = session.exec(stmt)
+    try:
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return VerifyResult(False, checked, expected_seq, "entry missing (sequence gap)")
+            if entry.prev_hash != prev_hash:
+                return VerifyResult(False, checked, entry.seq, "previous-hash link broken")
+            if _entry_hash(entry) != entry.entry_hash:
+                return VerifyResult(False, checked, entry.seq, "entry content changed")
+            prev_hash = entry.entry_hash
+            expected_seq += 1
+            checked += 1
+    finally:
+        rows.close()
     if expected_head is not None and expected_head.seq > 0:
         pinned = session.get(AuditEntry, expected_head.seq)
         if pinned is None:

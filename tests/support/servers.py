@@ -7,6 +7,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,8 +44,22 @@ def _as_postgres_user() -> dict[str, object]:
 
 
 @contextmanager
-def postgres_server(base: Path) -> Iterator[str]:
-    """A throwaway PostgreSQL cluster; yields a server URL without a database name."""
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster; yields a server URL without a database name.
+
+    It lives in its own temporary folder: as root, the server runs as the ``postgres`` user,
+    which cannot enter pytest's private temporary folders."""
+    base = Path(tempfile.mkdtemp(prefix="madoguchi-pg-"))
+    base.chmod(0o755)
+    try:
+        with _postgres_in(base) as url:
+            yield url
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def _postgres_in(base: Path) -> Iterator[str]:
     initdb = PG_BIN / "initdb"
     if not initdb.exists():
         found = shutil.which("initdb")
