@@ -110,7 +110,8 @@ class _DayPlan:
 
 
 @cache
-def _zone(name: str) -> dt.tzinfo:
+def timezone_of(name: str) -> dt.tzinfo:
+    """The tzinfo of an IANA name; UTC+9 for Asia/Tokyo even without a tz database."""
     try:
         return ZoneInfo(name)
     except ZoneInfoNotFoundError:
@@ -124,7 +125,7 @@ def _zone(name: str) -> dt.tzinfo:
 def _local(config: CalendarConfig, at: dt.datetime) -> dt.datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise NaiveDatetimeError(value=at)
-    return at.astimezone(_zone(config.timezone))
+    return at.astimezone(timezone_of(config.timezone))
 
 
 def _day_plan(config: CalendarConfig, line: LineHours, day: dt.date) -> _DayPlan:
