@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -39,14 +40,17 @@ _NUMBER_PUNCTUATION = re.compile(r"[\s\-‐－ー()（）.]")
 
 
 def normalize_number(raw: str) -> str:
-    """A phone number in national digit form: ``+81-3-3981-1111`` -> ``0339811111``."""
-    text = _NUMBER_PUNCTUATION.sub("", raw.strip())
+    """National digit form (``+81-3-3981-1111``, ``０３-…`` -> ``0339811111``); else ``+digits``."""
+    text = _NUMBER_PUNCTUATION.sub("", unicodedata.normalize("NFKC", raw).strip())
+    prefix = ""
     if text.startswith("+81"):
         text = "0" + text[3:]
+    elif text.startswith("+"):
+        prefix, text = "+", text[1:]
     if not text.isascii() or not text.isdigit() or not 3 <= len(text) <= 15:
         problem = f"電話番号の形式が正しくありません: {raw!r}"
         raise InvalidCalendarData(field="number", problem=problem)
-    return text
+    return prefix + text
 
 
 @dataclass(frozen=True, slots=True)
