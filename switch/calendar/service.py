@@ -224,9 +224,14 @@ def decide(config: CalendarConfig, *, did: str, at: dt.datetime) -> CalendarDeci
     )
 
 
+@cache
+def _default_config() -> CalendarConfig:
+    return default_config()
+
+
 def is_city_business_day(day: dt.date, config: CalendarConfig | None = None) -> bool:
     """Whether the city hall is open on ``day``: a workday, no holiday, no city-wide closure."""
-    rules = config if config is not None else default_config()
+    rules = config if config is not None else _default_config()
     if day.weekday() not in rules.city_workdays or holiday_name(day) is not None:
         return False
     if any(rule.closes_city and rule.covers(day) for rule in rules.annual_closures):
