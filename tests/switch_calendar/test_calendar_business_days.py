@@ -18,6 +18,8 @@ from switch.calendar import (
 )
 from switch.calendar.service import closed_days_before, is_first_business_day_after_break
 
+pytestmark = pytest.mark.req("F-2.3.1")  # calendar features the forecast is built on
+
 CONFIG = default_config()
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 DAILY_CALLS = SHARED / "data" / "daily_calls_2021-04_2021-12.csv"

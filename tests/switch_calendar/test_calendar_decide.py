@@ -115,6 +115,7 @@ def test_year_end_closure_closes_switchboard_but_not_live(
     assert decision.guidance == guidance
 
 
+@pytest.mark.req("F-1.2.2")
 def test_year_end_after_hours_points_to_next_morning() -> None:
     decision = decide(CONFIG, did=MAIN_DID, at=jst("2026-01-03T20:00:00"))
     assert not decision.live_open
@@ -122,7 +123,7 @@ def test_year_end_after_hours_points_to_next_morning() -> None:
     assert decision.next_live_open == jst("2026-01-04T08:00:00")
 
 
-@pytest.mark.req("F-1.2.1")
+@pytest.mark.req("F-1.2.1", "F-1.2.2")
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [

@@ -22,6 +22,7 @@ from switch.calendar.errors import InvalidCalendarData
 from switch.calendar.model import COVID_DID, FAX_DID, MAIN_DID, normalize_number, weekly
 
 
+@pytest.mark.req("F-1.2.1")
 def test_default_config_matches_table_2_1() -> None:
     config = default_config()
     main = config.line(MAIN_DID)
