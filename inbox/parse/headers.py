@@ -250,21 +250,27 @@ def parse_param_header(raw: bytes | None) -> ParamValue:
 
 
 def _join_rfc2231(segments: dict[int, tuple[bool, str]]) -> HeaderText:
+    """Join RFC 2231 continuations as percent-encoded text first, then decode once.
+
+    Joining before unquoting keeps a character (or even a %XX escape) split between
+    segments intact.
+    """
     charset: str | None = None
-    data = bytearray()
+    encoded: list[str] = []
+    first = min(segments)
     for index in sorted(segments):
         is_encoded, text = segments[index]
         if is_encoded:
-            if index == sorted(segments)[0] and text.count("'") >= 2:
+            if index == first and text.count("'") >= 2:
                 charset, _lang, text = text.split("'", 2)
-            data += urllib.parse.unquote_to_bytes(text)
+            encoded.append(text)
         else:
-            data += text.encode("utf-8")
+            encoded.append(urllib.parse.quote_from_bytes(text.encode("utf-8")))
+    data = urllib.parse.unquote_to_bytes("".join(encoded))
     if not charset:
-        decoded = decode_encoded_words(bytes(data).decode("utf-8", errors="replace"))
-        if bytes(data).isascii():
-            return decoded
-        detected = detect_and_decode(bytes(data))
+        if data.isascii():
+            return decode_encoded_words(data.decode("ascii"))
+        detected = detect_and_decode(data)
         return HeaderText(detected.text, list(detected.warnings))
-    result = decode_text(bytes(data), charset)
+    result = decode_text(data, charset)
     return HeaderText(result.text, list(result.warnings))

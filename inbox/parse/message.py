@@ -200,10 +200,11 @@ def _add_attachment(part: Part, out: _Collector, *, in_forwarded: bool) -> None:
             f"添付ファイル「{label}」が大きすぎます（{size} バイト、上限 {out.max_attachment_bytes}"
             " バイト）。原本に保存されています"
         )
-    elif ctype in _TIFF_TYPES or (name or "").lower().endswith((".tif", ".tiff")):
+    else:
         payload = decode_body(part)
         for warning in payload.warnings:
-            out.warn(warning)
+            out.warn(f"添付ファイル「{label}」: {warning}")
+    if not oversized and (ctype in _TIFF_TYPES or (name or "").lower().endswith((".tif", ".tiff"))):
         problem = tiff_problem(payload.data)
         if problem is not None:
             corrupt = True
