@@ -113,6 +113,8 @@ class _TextExtractor(HTMLParser):
 
     def _newline(self, count: int = 1) -> None:
         """Ask for ``count`` line breaks; adjacent requests merge instead of adding up."""
+        while self.chunks and self.chunks[-1] and not self.chunks[-1].strip(" "):
+            self.chunks.pop()
         if self.chunks and self.chunks[-1].startswith("\x01"):
             count = max(count, len(self.chunks[-1]))
             self.chunks[-1] = "\x01" * count
