@@ -208,10 +208,11 @@ def _iso2022jp_as_cp932(data: bytes) -> str:
 
 def decode_iso2022jp(data: bytes) -> Decoded:
     """Decode ISO-2022-JP as Outlook and other real clients send it; never raises."""
-    try:
-        return Decoded(data.decode("iso2022_jp"), "iso2022_jp")
-    except UnicodeDecodeError:
-        pass
+    if b"\x0e" not in data:  # Python passes SO/SI (CP50222 half-width kana) through as text
+        try:
+            return Decoded(data.decode("iso2022_jp"), "iso2022_jp")
+        except UnicodeDecodeError:
+            pass
     try:
         return Decoded(_iso2022jp_as_cp932(data), "cp5022x")
     except UnicodeDecodeError:

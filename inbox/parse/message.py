@@ -116,7 +116,6 @@ class _Collector:
     def __init__(self, max_attachment_bytes: int) -> None:
         self.max_attachment_bytes = max_attachment_bytes
         self.plain: list[str] = []
-        self.html: list[str] = []
         self.used_html = False
         self.attachments: list[Attachment] = []
         self.forwards: list[Part] = []
@@ -140,15 +139,15 @@ def _filename(part: Part) -> str | None:
 
 
 def _is_attachment(part: Part) -> bool:
+    """Body text is unnamed inline text/plain or text/html (any text type at the top level)."""
     disposition = part.header("content-disposition")
     if disposition is not None and disposition.strip().lower().startswith(b"attachment"):
         return True
-    if part.maintype == "text" and part.content_type.value in {"text/plain", "text/html"}:
+    if part.content_type.value in {"text/plain", "text/html"} or (
+        part.maintype == "text" and not part.path
+    ):
         return _filename(part) is not None
-    return part.maintype not in {"multipart", "text"} and part.content_type.value not in {
-        "message/rfc822",
-        "message/global",
-    }
+    return part.maintype != "multipart"
 
 
 def _decode_text_part(part: Part, out: _Collector) -> str:
@@ -236,14 +235,11 @@ def _collect(part: Part, out: _Collector, *, in_forwarded: bool, in_report: bool
         return
     if part.maintype == "multipart" or not _is_attachment(part):
         if ctype == "text/html":
-            out.html.append(_decode_text_part(part, out))
             if not out.plain:
                 out.used_html = True
-            out.plain.append(html_to_text(out.html[-1]))
-        elif part.maintype in {"text", "multipart"}:
-            out.plain.append(_decode_text_part(part, out))
+            out.plain.append(html_to_text(_decode_text_part(part, out)))
         else:
-            _add_attachment(part, out, in_forwarded=in_forwarded)
+            out.plain.append(_decode_text_part(part, out))
         return
     _add_attachment(part, out, in_forwarded=in_forwarded)
 

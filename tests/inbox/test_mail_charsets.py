@@ -35,6 +35,18 @@ def test_iso2022jp_with_outlook_cp932_extensions_decodes_exactly(char: str) -> N
 
 
 @pytest.mark.req("F-1.6.1")
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x1b$B%+%J\x1b(I6@E\x1b(B",  # ESC ( I half-width katakana (CP50221)
+        b"\x1b$B%+%J\x1b(B\x0e6@E\x0f",  # SO/SI half-width katakana (CP50222)
+    ],
+)
+def test_iso2022jp_half_width_katakana_forms_decode(data: bytes) -> None:
+    assert decode_iso2022jp(data).text == "カナｶﾀﾅ"
+
+
+@pytest.mark.req("F-1.6.1")
 def test_stdlib_iso2022jp_rejects_what_outlook_sends() -> None:
     with pytest.raises(UnicodeDecodeError):
         jis("㈱髙橋").decode("iso2022_jp")
