@@ -33,6 +33,8 @@ JST = timezone(timedelta(hours=9))
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_JST_NAMED = re.compile(r"\bJST\b", re.IGNORECASE)
+_NUMERIC_ZONE = re.compile(r"[+-]\d{4}\b")
 _TIFF_TYPES = frozenset({"image/tiff", "image/tif", "image/x-tiff", "application/tiff"})
 
 
@@ -297,7 +299,9 @@ def _iso_date(raw: bytes | None, warnings: list[str]) -> str | None:
     offset = parsed[9]
     try:
         naive = datetime(year, month, day, hour, minute, second)
-        if offset is None and "-0000" in text:
+        if _JST_NAMED.search(text) and not _NUMERIC_ZONE.search(text):
+            zone = JST  # "JST" by name, which the stdlib does not know
+        elif offset is None and "-0000" in text:
             zone = UTC  # RFC 5322: the time is UTC, the sender's zone is unknown
         elif offset is None:
             warnings.append("日付にタイムゾーンがないため日本時間とみなしました")

@@ -264,3 +264,35 @@ def test_cli_reports_empty_file_with_error_id(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert json.loads(done.stderr.decode())["error"] == "mail-unparseable"
+
+
+@pytest.mark.req("F-1.6.1")
+def test_markerless_outlook_header_block_is_a_forward_but_a_lone_field_is_not() -> None:
+    head = b"From: s@city.example.lg.jp\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    block = (
+        "転送します。\n\n差出人: 井上 <inoue@example.jp>\n送信日時: 2024年5月1日 9:00\n"
+        "宛先: 窓口\n件名: 保育料の減免\n\n本文\n"
+    )
+    mail = parse_message(head + block.encode())
+    assert mail.forwarded is not None
+    assert (mail.forwarded.sender, mail.forwarded.subject) == (
+        "井上 <inoue@example.jp>",
+        "保育料の減免",
+    )
+    lone = "お世話になります。\n\n件名: について質問です\n\nよろしくお願いします。\n"
+    assert parse_message(head + lone.encode()).forwarded is None
+
+
+@pytest.mark.req("F-1.6.1")
+@pytest.mark.parametrize(
+    ("header", "iso"),
+    [
+        ("Date: Mon, 1 Apr 2024 10:00:00 JST", "2024-04-01T10:00:00+09:00"),
+        ("Date: Mon, 1 Apr 2024 10:00:00 -0000", "2024-04-01T10:00:00+00:00"),
+        ("Date: 1 Apr 2024 10:00 -0500", "2024-04-01T10:00:00-05:00"),
+        ("Date: 2024年4月1日", None),
+        ("X-No-Date: 1", None),
+    ],
+)
+def test_dates_are_iso_8601_with_offset_or_null(header: str, iso: str | None) -> None:
+    assert parse_message(f"{header}\r\n\r\nx".encode()).date == iso
