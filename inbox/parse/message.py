@@ -205,11 +205,11 @@ def _add_attachment(part: Part, out: _Collector, *, in_forwarded: bool) -> None:
         payload = decode_body(part)
         for warning in payload.warnings:
             out.warn(f"添付ファイル「{label}」: {warning}")
-    if not oversized and (ctype in _TIFF_TYPES or (name or "").lower().endswith((".tif", ".tiff"))):
-        problem = tiff_problem(payload.data)
-        if problem is not None:
-            corrupt = True
-            out.warn(f"添付ファイル「{label}」の TIFF 画像が壊れています（{problem}）")
+        if ctype in _TIFF_TYPES or (name or "").lower().endswith((".tif", ".tiff")):
+            problem = tiff_problem(payload.data)
+            if problem is not None:
+                corrupt = True
+                out.warn(f"添付ファイル「{label}」の TIFF 画像が壊れています（{problem}）")
     out.attachments.append(
         Attachment(
             filename=name,
