@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -233,8 +232,3 @@ def parse_events_csv(text: str, *, source: str = "") -> EventSet:
             source=source,
         )
     return EventSet(tuple(events))
-
-
-def merge(*sets: Iterable[KnownEvent]) -> EventSet:
-    """One event set from several."""
-    return EventSet(tuple(e for s in sets for e in s))

@@ -36,7 +36,7 @@ class ModelConfig:
     """Business days used for the start level."""
     long_window: int = 60
     """Business days used for the long-run level the forecast decays towards."""
-    damping: float = 0.97
+    damping: float = 0.93
     """Share of the start level's deviation from the long-run level kept per business day."""
     huber_k: float = 2.0
     """Residuals beyond this many noise deviations are down-weighted."""
