@@ -21,7 +21,9 @@ EXIT_INPUT = 2
 def _date_arg(text: str) -> date:
     parsed = parse_date(text)
     if parsed is None:
-        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD 形式で指定してください / use YYYY-MM-DD: {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"日付は YYYY-MM-DD 形式で指定してください / use YYYY-MM-DD: {text!r}"
+        )
     return parsed
 
 

@@ -33,7 +33,8 @@ class Score:
             return Score(float("nan"), float("nan"), float("nan"), len(pairs))
         return Score(
             wape=sum(abs(f - a) for f, a in pairs) / total,
-            mape=sum(abs(f - a) / a for f, a in pairs if a > 0) / max(1, sum(1 for _, a in pairs if a > 0)),
+            mape=sum(abs(f - a) / a for f, a in pairs if a > 0)
+            / max(1, sum(1 for _, a in pairs if a > 0)),
             bias=sum(f - a for f, a in pairs) / total,
             n=len(pairs),
         )
@@ -83,7 +84,13 @@ def run_backtest(
     """Forecast from every day between first_origin and the end, score business days."""
     if not 1 <= horizon <= 62:
         raise ForecastInputInvalid(
-            [Problem("invalid-horizon", "予測期間は1〜62日で指定してください", "horizon must be 1-62 days")]
+            [
+                Problem(
+                    "invalid-horizon",
+                    "予測期間は1〜62日で指定してください",
+                    "horizon must be 1-62 days",
+                )
+            ]
         )
     evs = events or EventSet()
     cal = CityCalendar(extra_closures=evs.closures)
@@ -116,7 +123,10 @@ def run_backtest(
         scored = [
             d
             for d in targets
-            if d <= history.last and d in history.counts and cal.info(d).business and history.counts[d] > 0
+            if d <= history.last
+            and d in history.counts
+            and cal.info(d).business
+            and history.counts[d] > 0
         ]
         if scored:
             origins += 1
@@ -141,7 +151,9 @@ def format_table(result: BacktestResult) -> str:
     """A Markdown table: one row per method, WAPE per horizon, then overall WAPE/MAPE/bias."""
     heads = [f"h={h}" for h in range(1, result.horizon + 1)]
     lines = [
-        "| method | " + " | ".join(heads) + " | WAPE 1-{0} | MAPE 1-{0} | bias 1-{0} |".format(result.horizon),
+        "| method | "
+        + " | ".join(heads)
+        + f" | WAPE 1-{result.horizon} | MAPE 1-{result.horizon} | bias 1-{result.horizon} |",
         "|---|" + "---:|" * (len(heads) + 3),
     ]
     for method in result.methods:
@@ -150,6 +162,7 @@ def format_table(result: BacktestResult) -> str:
         lines.append(
             f"| {method.name} | "
             + " | ".join(cells)
-            + f" | {overall.wape * 100:.1f}% | {overall.mape * 100:.1f}% | {overall.bias * 100:+.1f}% |"
+            + f" | {overall.wape * 100:.1f}% | {overall.mape * 100:.1f}%"
+            + f" | {overall.bias * 100:+.1f}% |"
         )
     return "\n".join(lines)

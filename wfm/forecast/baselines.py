@@ -53,6 +53,8 @@ def calendar_regression(
         priors=[0.0] * p,
     )
     return {
-        d: max(math.exp(sum(b * x for b, x in zip(beta, _calendar_row(d, cal), strict=True))) - 1, 0)
+        d: max(
+            math.exp(sum(b * x for b, x in zip(beta, _calendar_row(d, cal), strict=True))) - 1, 0
+        )
         for d in days
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
+from holidays.countries.japan import Japan
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ONE_DAY = timedelta(days=1)
@@ -21,7 +21,7 @@ ONE_DAY = timedelta(days=1)
 
 @lru_cache(maxsize=64)
 def _japan_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.Japan(years=[year]).keys())
+    return frozenset(Japan(years=[year]).keys())
 
 
 def is_public_holiday(day: date) -> bool:
@@ -111,11 +111,7 @@ class CityCalendar:
                 if prev_length > 0:
                     second_missed = prev_missed
             after_yearend = length_before > 0 and is_yearend_closure(day - ONE_DAY)
-            index = 1 + sum(
-                1
-                for d in range(1, day.day)
-                if not self.closed(day.replace(day=d))
-            )
+            index = 1 + sum(1 for d in range(1, day.day) if not self.closed(day.replace(day=d)))
             nxt = day + ONE_DAY
             last_in_month = True
             while nxt.month == day.month:

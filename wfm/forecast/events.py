@@ -44,7 +44,9 @@ class EventKind(StrEnum):
     """Anything else; ``factor`` is required."""
 
 
-MAILING_KINDS = frozenset({EventKind.TAX_NOTICE, EventKind.INSURANCE_NOTICE, EventKind.MASS_MAILING})
+MAILING_KINDS = frozenset(
+    {EventKind.TAX_NOTICE, EventKind.INSURANCE_NOTICE, EventKind.MASS_MAILING}
+)
 MAILING_SPAN = 10
 """Business days a mailing wave lasts, starting on the mailing date."""
 MAILING_DECAY = 0.88
@@ -119,7 +121,9 @@ class EventSet:
                 if (kind, year) in entered:
                     continue
                 added.append(
-                    KnownEvent(kind, date(year, m1, d1), date(year, m2, d2), DEFAULT_FACTORS[kind], True)
+                    KnownEvent(
+                        kind, date(year, m1, d1), date(year, m2, d2), DEFAULT_FACTORS[kind], True
+                    )
                 )
         return EventSet(self.events + tuple(added))
 
@@ -147,7 +151,11 @@ def read_events_csv(path: Path) -> EventSet:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ForecastInputInvalid(
-            [Problem("unreadable", "イベントファイルを読み込めません", "cannot read the events file")],
+            [
+                Problem(
+                    "unreadable", "イベントファイルを読み込めません", "cannot read the events file"
+                )
+            ],
             source=str(path),
         ) from exc
     return parse_events_csv(text, source=str(path))
@@ -185,7 +193,9 @@ def parse_events_csv(text: str, *, source: str = "") -> EventSet:
         try:
             kind = EventKind(cells["kind"].lower())
         except ValueError:
-            problems.append(f"{where}: kind {cells['kind']!r} ({', '.join(k.value for k in EventKind)})")
+            problems.append(
+                f"{where}: kind {cells['kind']!r} ({', '.join(k.value for k in EventKind)})"
+            )
             continue
         end = start
         if cells.get("end"):

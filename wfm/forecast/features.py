@@ -86,14 +86,10 @@ FEATURES: tuple[Feature, ...] = (
         0.05,
         lambda i: float(i.business and i.business_index_in_month == 1),
     ),
-    Feature(
-        "month_last_day", 0.0, 0.05, lambda i: float(i.business and i.last_business_in_month)
-    ),
+    Feature("month_last_day", 0.0, 0.05, lambda i: float(i.business and i.last_business_in_month)),
     # Closed days (relative to an average business day).
     Feature("closed_weekday", math.log(0.18), WIDE, _closed_weekday),
-    Feature(
-        "saturday", math.log(0.2), WIDE, lambda i: float(not i.business and i.weekday == 5)
-    ),
+    Feature("saturday", math.log(0.2), WIDE, lambda i: float(not i.business and i.weekday == 5)),
     Feature("sunday", math.log(0.1), WIDE, lambda i: float(not i.business and i.weekday == 6)),
     # Closure days behave like holidays unless the history says otherwise; the first
     # closure day still gets callers who expected the office open, New Year's Day and
@@ -103,7 +99,9 @@ FEATURES: tuple[Feature, ...] = (
         "closure_first_day",
         math.log(1.5),
         0.3,
-        lambda i: float(not i.business and i.yearend_closure and i.day.month == 12 and i.day.day == 29),
+        lambda i: float(
+            not i.business and i.yearend_closure and i.day.month == 12 and i.day.day == 29
+        ),
     ),
     Feature(
         "new_year_days",

@@ -50,9 +50,7 @@ class DailyHistory:
 
     def usable(self, calendar: CityCalendar) -> dict[date, int]:
         """The days the model may learn from: zero counts on business days are data loss."""
-        return {
-            d: c for d, c in self.counts.items() if c > 0 or not calendar.info(d).business
-        }
+        return {d: c for d, c in self.counts.items() if c > 0 or not calendar.info(d).business}
 
     def until(self, last: date) -> DailyHistory:
         """The history cut after ``last`` (for rolling-origin backtests)."""
@@ -175,7 +173,12 @@ def parse_history_csv(text: str, *, source: str = "") -> DailyHistory:
     problems: list[Problem] = []
     if short_rows:
         problems.append(
-            Problem("short-rows", "列が不足している行があります", "rows with missing cells", tuple(short_rows))
+            Problem(
+                "short-rows",
+                "列が不足している行があります",
+                "rows with missing cells",
+                tuple(short_rows),
+            )
         )
     if bad_dates:
         problems.append(
@@ -197,7 +200,9 @@ def parse_history_csv(text: str, *, source: str = "") -> DailyHistory:
         )
     if negative:
         problems.append(
-            Problem("negative-counts", "件数が負の日があります", "negative call counts", tuple(negative))
+            Problem(
+                "negative-counts", "件数が負の日があります", "negative call counts", tuple(negative)
+            )
         )
     if duplicates:
         problems.append(
@@ -235,7 +240,14 @@ def build_history(
     negative = [f"{d.isoformat()}: {c}" for d, c in sorted(counts.items()) if c < 0]
     if negative:
         raise ForecastInputInvalid(
-            [Problem("negative-counts", "件数が負の日があります", "negative call counts", tuple(negative))],
+            [
+                Problem(
+                    "negative-counts",
+                    "件数が負の日があります",
+                    "negative call counts",
+                    tuple(negative),
+                )
+            ],
             source=source,
         )
     first = min(counts)
@@ -270,7 +282,8 @@ def build_history(
         problems.append(
             Problem(
                 "history-too-short",
-                f"履歴が短すぎます（有効なデータが {observed} 日、最低 {MIN_HISTORY_DAYS} 日=8週間必要）",
+                f"履歴が短すぎます（有効なデータが {observed} 日、"
+                f"最低 {MIN_HISTORY_DAYS} 日=8週間必要）",
                 f"the history is too short ({observed} usable days; at least "
                 f"{MIN_HISTORY_DAYS} days = 8 weeks are needed)",
             )
