@@ -41,13 +41,34 @@ only from this log. No field ever holds personal data (N-PRIV-1).
 
 def _example(event_type: EventType, model: type[Payload]) -> dict[str, Any]:
     samples: dict[str, Any] = {
-        "menu": "juminhyo", "digits": "1", "guidance": "out_of_hours", "skill": "general",
-        "position": 3, "to_queue": "general-wide", "waited_s": 12.5, "rang_s": 15.0,
-        "speed_of_answer_s": 9.0, "held_s": 30.0, "kind": "attended", "destination": "D012",
-        "outcome": "completed", "stage": "queue", "by": "caller", "talk_s": 140.0,
-        "hold_s": 30.0, "wrapup_s": 45.0, "forced": False, "recording_id": "R-20261127-0001",
-        "duration_s": 170.0, "within_24h": True, "reached": True, "state": "ready",
-        "reason": None, "faq_id": "F001", "direction": "inbound", "trunk": "carrier-1",
+        "menu": "juminhyo",
+        "digits": "1",
+        "guidance": "out_of_hours",
+        "skill": "general",
+        "position": 3,
+        "to_queue": "general-wide",
+        "waited_s": 12.5,
+        "rang_s": 15.0,
+        "speed_of_answer_s": 9.0,
+        "held_s": 30.0,
+        "kind": "attended",
+        "destination": "D012",
+        "outcome": "completed",
+        "stage": "queue",
+        "by": "caller",
+        "talk_s": 140.0,
+        "hold_s": 30.0,
+        "wrapup_s": 45.0,
+        "forced": False,
+        "recording_id": "R-20261127-0001",
+        "duration_s": 170.0,
+        "within_24h": True,
+        "reached": True,
+        "state": "ready",
+        "reason": None,
+        "faq_id": "F001",
+        "direction": "inbound",
+        "trunk": "carrier-1",
     }
     payload = {name: samples.get(name) for name in model.model_fields}
     payload = model.model_validate(payload).model_dump(mode="json")
@@ -55,7 +76,9 @@ def _example(event_type: EventType, model: type[Payload]) -> dict[str, Any]:
     if event_type.value.startswith("item."):
         channel = "email"
     agent_only = event_type.value.startswith("agent.") and event_type not in (
-        EventType.AGENT_OFFERED, EventType.AGENT_NO_ANSWER)
+        EventType.AGENT_OFFERED,
+        EventType.AGENT_NO_ANSWER,
+    )
     return {
         "seq": 1042,
         "event_id": "5f0c6c1e-8f53-4a0e-9d7a-2b8f1b7c9e01",

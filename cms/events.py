@@ -117,9 +117,7 @@ class CallbackCompleted(Payload):
 
 
 class AgentStateChanged(Payload):
-    state: Literal[
-        "signed_out", "not_ready", "ready", "offered", "on_call", "held", "wrap_up"
-    ]
+    state: Literal["signed_out", "not_ready", "ready", "offered", "on_call", "held", "wrap_up"]
     reason: str | None = Field(None, description="Not-ready reason code (break, training...).")
 
 

@@ -11,12 +11,18 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+import inbox.cli
+import switch.calendar.cli
+import wfm.cli
 from realtime import commands as core_commands
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 REGISTRARS: list[Registrar] = [
     core_commands.register,
+    switch.calendar.cli.register,
+    inbox.cli.register,
+    wfm.cli.register,
 ]
 
 

@@ -7,11 +7,15 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlmodel import Session
 
 from realtime.settings import Settings, load_settings
 
-Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
+T = TypeVar("T")
 
 
 def _settings() -> Settings:
@@ -22,8 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None, help="0 picks a free port")
-    serve.add_argument("--port-file", type=Path, default=None,
-                       help="write the bound URL here once listening")
+    serve.add_argument(
+        "--port-file", type=Path, default=None, help="write the bound URL here once listening"
+    )
     serve.set_defaults(handler=_serve)
 
     demo = sub.add_parser("demo", help="migrate, load demo users and data, and serve")
@@ -41,9 +46,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = ug.add_parser("add", help="add a user (password from MADOGUCHI_NEW_PASSWORD or prompt)")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="display name")
-    add.add_argument("--role", action="append", required=True, dest="roles",
-                     help="role (repeatable): operator, leader, supervisor, center_manager, "
-                          "scheduler, qa_monitor, system_admin, security_officer, city_staff")
+    add.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        dest="roles",
+        help="role (repeatable): operator, leader, supervisor, center_manager, "
+        "scheduler, qa_monitor, system_admin, security_officer, city_staff",
+    )
     add.set_defaults(handler=_user_add)
     ls = ug.add_parser("list", help="list users")
     ls.add_argument("--json", action="store_true")
@@ -84,8 +94,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         print("\n".join(lines))
         return 0
-    return serve(settings, host=args.host, port=args.port, port_file=args.port_file,
-                 banner=lines)
+    return serve(settings, host=args.host, port=args.port, port_file=args.port_file, banner=lines)
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -97,7 +106,7 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_session(fn):  # type: ignore[no-untyped-def]
+def _with_session(fn: Callable[[Session], T]) -> T:
     from realtime.db import Database
 
     db = Database(_settings().effective_database_url)
@@ -118,15 +127,22 @@ def _user_add(args: argparse.Namespace) -> int:
         password = getpass.getpass("パスワード: ")
     try:
         roles = [Role(r) for r in args.roles]
-        _with_session(lambda s: auth.create_user(
-            s, username=args.username, display_name=args.name, password=password,
-            roles=roles, actor=f"cli:{getpass.getuser()}", must_change_password=True))
+        _with_session(
+            lambda s: auth.create_user(
+                s,
+                username=args.username,
+                display_name=args.name,
+                password=password,
+                roles=roles,
+                actor=f"cli:{getpass.getuser()}",
+                must_change_password=True,
+            )
+        )
     except ValueError as exc:
         print(f"error: unknown role ({exc})", file=sys.stderr)
         return 2
     except MadoguchiError as exc:
-        print(f"error: {exc.error_id}: {exc.message} {exc.data.get('fields', '')}",
-              file=sys.stderr)
+        print(f"error: {exc.error_id}: {exc.message} {exc.data.get('fields', '')}", file=sys.stderr)
         return 1
     print(f"user {args.username} added")
     return 0
@@ -135,12 +151,18 @@ def _user_add(args: argparse.Namespace) -> int:
 def _user_list(args: argparse.Namespace) -> int:
     from realtime.auth import service as auth
 
-    rows = _with_session(lambda s: [
-        {"username": u.username, "display_name": u.display_name,
-         "roles": sorted(r.value for r in roles), "disabled": u.disabled,
-         "totp": u.totp_enabled}
-        for u, roles in auth.list_users(s)
-    ])
+    rows: list[dict[str, Any]] = _with_session(
+        lambda s: [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "roles": sorted(r.value for r in roles),
+                "disabled": u.disabled,
+                "totp": u.totp_enabled,
+            }
+            for u, roles in auth.list_users(s)
+        ]
+    )
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
@@ -155,8 +177,9 @@ def _user_disable(args: argparse.Namespace) -> int:
     from realtime.errors import NotFound
 
     try:
-        _with_session(lambda s: auth.disable_user(
-            s, username=args.username, actor=f"cli:{getpass.getuser()}"))
+        _with_session(
+            lambda s: auth.disable_user(s, username=args.username, actor=f"cli:{getpass.getuser()}")
+        )
     except NotFound:
         print(f"error: no user {args.username}", file=sys.stderr)
         return 1
@@ -172,8 +195,11 @@ def _audit_verify(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"audit log OK: {result.checked} entries")
         return 0
-    print(f"audit log BROKEN at entry {result.first_bad_seq}: {result.reason} "
-          f"({result.checked} entries verified before it)", file=sys.stderr)
+    print(
+        f"audit log BROKEN at entry {result.first_bad_seq}: {result.reason} "
+        f"({result.checked} entries verified before it)",
+        file=sys.stderr,
+    )
     return 1
 
 

@@ -10,7 +10,7 @@ from realtime.auth.permissions import ROLE_LABELS_JA, Role, needs_second_factor
 from realtime.db import Database
 from realtime.settings import Settings
 
-DEMO_PASSWORD = "Madoguchi-demo-2026"
+DEMO_PASSWORD = "Madoguchi-demo-2026"  # noqa: S105  (demo only; refused in production)
 
 DEMO_USERS: list[tuple[str, str, Role]] = [
     ("op1", "青木 オペレーター", Role.OPERATOR),
@@ -37,8 +37,12 @@ def load(settings: Settings) -> list[str]:
             for username, name, role in DEMO_USERS:
                 if username not in existing:
                     auth.create_user(
-                        session, username=username, display_name=name, password=DEMO_PASSWORD,
-                        roles=[role], actor="demo",
+                        session,
+                        username=username,
+                        display_name=name,
+                        password=DEMO_PASSWORD,
+                        roles=[role],
+                        actor="demo",
                     )
     finally:
         db.dispose()

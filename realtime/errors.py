@@ -78,7 +78,10 @@ class InvalidCredentials(MadoguchiError):
 class AccountLocked(MadoguchiError):
     error_id = "account-locked"
     status_code = 429
-    message_ja = "サインインの失敗が続いたため、一時的にロックしています。しばらくしてから再度お試しください。"
+    message_ja = (
+        "サインインの失敗が続いたため、一時的にロックしています。"
+        "しばらくしてから再度お試しください。"
+    )
 
 
 class AccountDisabled(InvalidCredentials):

@@ -52,7 +52,9 @@ class Metrics:
             registry=self.registry,
         )
         self.ready = Gauge(
-            "madoguchi_subsystem_ready", "1 when a subsystem answers", ["subsystem"],
+            "madoguchi_subsystem_ready",
+            "1 when a subsystem answers",
+            ["subsystem"],
             registry=self.registry,
         )
 

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from realtime.errors import ConfigurationError
 
-_DEV_SECRET_PREFIX = "dev-insecure-"
+_DEV_SECRET_PREFIX = "dev-insecure-"  # noqa: S105  (a marker, not a secret)
 
 
 class Mode(StrEnum):

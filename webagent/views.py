@@ -19,6 +19,7 @@ from realtime.auth.permissions import (
     ROLE_LABELS_JA,
     Permission,
     Role,
+    needs_second_factor,
 )
 from realtime.errors import (
     AccountLocked,
@@ -80,8 +81,9 @@ async def signin_page(request: Request) -> Response:
         return RedirectResponse("/", status_code=303)
     expired = bool(getattr(request.state, "session_rejected", False))
     return render(
-        request, "signin.html", {"next": _safe_next(request.query_params.get("next")),
-                                 "expired": expired}
+        request,
+        "signin.html",
+        {"next": _safe_next(request.query_params.get("next")), "expired": expired},
     )
 
 
@@ -95,24 +97,36 @@ async def signin_submit(request: Request) -> Response:
         return render(
             request,
             "signin.html",
-            {"error": "ユーザーIDとパスワードを入力してください。", "username": username,
-             "next": next_path},
+            {
+                "error": "ユーザーIDとパスワードを入力してください。",
+                "username": username,
+                "next": next_path,
+            },
             status=422,
         )
 
     def do() -> tuple[str, bool, bool, bool]:
         with ctx.db.session() as session:
             user = auth.authenticate(
-                session, username=username, password=password, policy=ctx.session_policy,
+                session,
+                username=username,
+                password=password,
+                policy=ctx.session_policy,
                 ip=client_ip(request),
             )
             token = auth.create_session(
-                session, user=user, policy=ctx.session_policy, ip=client_ip(request),
+                session,
+                user=user,
+                policy=ctx.session_policy,
+                ip=client_ip(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
             roles = auth.roles_of(session, user.id or 0)
-            return token, auth.needs_second_factor(roles), user.totp_enabled, (
-                user.must_change_password
+            return (
+                token,
+                needs_second_factor(roles),
+                user.totp_enabled,
+                (user.must_change_password),
             )
 
     try:
@@ -120,7 +134,8 @@ async def signin_submit(request: Request) -> Response:
     except (InvalidCredentials, AccountLocked) as exc:
         ctx.extras["metrics"].rejections.labels(error=exc.error_id).inc()
         return render(
-            request, "signin.html",
+            request,
+            "signin.html",
             {"error": exc.message, "username": username, "next": next_path},
             status=exc.status_code,
         )
@@ -167,16 +182,22 @@ async def totp_submit(request: Request) -> Response:
     def do() -> None:
         with ctx.db.session() as session:
             auth.confirm_totp(
-                session, principal=principal, code=code, box=ctx.totp_box(), at=time.time(),
-                ip=client_ip(request), enrol=False,
+                session,
+                principal=principal,
+                code=code,
+                box=ctx.totp_box(),
+                at=time.time(),
+                ip=client_ip(request),
+                enrol=False,
             )
 
     try:
         await ctx.db.run(do)
     except InvalidTotp as exc:
         return render(request, "totp_verify.html", {"error": exc.message}, status=401)
-    return RedirectResponse("/account/password" if principal.must_change_password else "/",
-                            status_code=303)
+    return RedirectResponse(
+        "/account/password" if principal.must_change_password else "/", status_code=303
+    )
 
 
 async def signout(request: Request) -> Response:
@@ -187,14 +208,19 @@ async def signout(request: Request) -> Response:
     def do() -> None:
         with ctx.db.session() as session:
             auth.revoke_session(session, session_id=principal.session_id)
-            audit.record(session, actor=principal.username, action="sign-out",
-                         ip=client_ip(request))
+            audit.record(
+                session, actor=principal.username, action="sign-out", ip=client_ip(request)
+            )
 
     await ctx.db.run(do)
     await ctx.hub.end_session(principal.session_id)
     response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(ctx.session_cookie_name, path="/",
-                           secure=ctx.settings.effective_cookie_secure, httponly=True)
+    response.delete_cookie(
+        ctx.session_cookie_name,
+        path="/",
+        secure=ctx.settings.effective_cookie_secure,
+        httponly=True,
+    )
     return response
 
 
@@ -212,15 +238,22 @@ async def password_submit(request: Request) -> Response:
     assert principal is not None
     form = await _form(request)
     if form.get("new_password", "") != form.get("new_password_confirm", ""):
-        return render(request, "password.html",
-                      {"fields": {"new_password_confirm": "確認用のパスワードが一致しません。"}},
-                      status=422)
+        return render(
+            request,
+            "password.html",
+            {"fields": {"new_password_confirm": "確認用のパスワードが一致しません。"}},
+            status=422,
+        )
 
     def do() -> None:
         with ctx.db.session() as session:
-            auth.change_password(session, principal=principal,
-                                 current=form.get("current_password", ""),
-                                 new=form.get("new_password", ""), ip=client_ip(request))
+            auth.change_password(
+                session,
+                principal=principal,
+                current=form.get("current_password", ""),
+                new=form.get("new_password", ""),
+                ip=client_ip(request),
+            )
 
     try:
         await ctx.db.run(do)
@@ -239,13 +272,17 @@ async def totp_enrol_page(request: Request) -> Response:
     def do() -> str:
         with ctx.db.session() as session:
             uri = auth.pending_totp_uri(session, principal=principal, box=ctx.totp_box())
-            return uri or auth.begin_totp_enrolment(session, principal=principal,
-                                                    box=ctx.totp_box())
+            return uri or auth.begin_totp_enrolment(
+                session, principal=principal, box=ctx.totp_box()
+            )
 
     uri = await ctx.db.run(do)
     secret = uri.split("secret=")[1].split("&")[0]
-    return render(request, "totp_enrol.html", {"qr_svg": totp.qr_svg(uri), "secret": secret,
-                                               "already": principal.totp_enabled})
+    return render(
+        request,
+        "totp_enrol.html",
+        {"qr_svg": totp.qr_svg(uri), "secret": secret, "already": principal.totp_enabled},
+    )
 
 
 async def totp_enrol_submit(request: Request) -> Response:
@@ -256,12 +293,20 @@ async def totp_enrol_submit(request: Request) -> Response:
 
     def confirm() -> None:
         with ctx.db.session() as session:
-            auth.confirm_totp(session, principal=principal, code=code, box=ctx.totp_box(),
-                              at=time.time(), ip=client_ip(request), enrol=True)
+            auth.confirm_totp(
+                session,
+                principal=principal,
+                code=code,
+                box=ctx.totp_box(),
+                at=time.time(),
+                ip=client_ip(request),
+                enrol=True,
+            )
 
     try:
         await ctx.db.run(confirm)
     except InvalidTotp as exc:
+
         def again() -> str:
             with ctx.db.session() as session:
                 uri = auth.pending_totp_uri(session, principal=principal, box=ctx.totp_box())
@@ -269,11 +314,20 @@ async def totp_enrol_submit(request: Request) -> Response:
 
         uri = await ctx.db.run(again)
         secret = uri.split("secret=")[1].split("&")[0] if uri else ""
-        return render(request, "totp_enrol.html",
-                      {"qr_svg": totp.qr_svg(uri) if uri else "", "secret": secret,
-                       "error": exc.message, "already": False}, status=401)
-    return RedirectResponse("/account/password" if principal.must_change_password else "/",
-                            status_code=303)
+        return render(
+            request,
+            "totp_enrol.html",
+            {
+                "qr_svg": totp.qr_svg(uri) if uri else "",
+                "secret": secret,
+                "error": exc.message,
+                "already": False,
+            },
+            status=401,
+        )
+    return RedirectResponse(
+        "/account/password" if principal.must_change_password else "/", status_code=303
+    )
 
 
 # --- home ----------------------------------------------------------------------------------
@@ -293,12 +347,14 @@ async def home(request: Request) -> Response:
 async def me(request: Request) -> Response:
     principal = await current_principal(request)
     assert principal is not None
-    return JSONResponse({
-        "username": principal.username,
-        "display_name": principal.display_name,
-        "roles": sorted(r.value for r in principal.roles),
-        "permissions": sorted(p.value for p in principal.permissions),
-    })
+    return JSONResponse(
+        {
+            "username": principal.username,
+            "display_name": principal.display_name,
+            "roles": sorted(r.value for r in principal.roles),
+            "permissions": sorted(p.value for p in principal.permissions),
+        }
+    )
 
 
 async def announce(request: Request) -> Response:
@@ -317,16 +373,21 @@ async def users_page(request: Request) -> Response:
     return await _users_render(request)
 
 
-async def _users_render(request: Request, values: dict[str, Any] | None = None,
-                        status: int = 200) -> Response:
+async def _users_render(
+    request: Request, values: dict[str, Any] | None = None, status: int = 200
+) -> Response:
     ctx = context_of(request)
 
     def load() -> list[dict[str, Any]]:
         with ctx.db.session() as session:
             return [
-                {"username": u.username, "display_name": u.display_name,
-                 "roles": sorted(r.value for r in roles), "disabled": u.disabled,
-                 "totp": u.totp_enabled}
+                {
+                    "username": u.username,
+                    "display_name": u.display_name,
+                    "roles": sorted(r.value for r in roles),
+                    "disabled": u.disabled,
+                    "totp": u.totp_enabled,
+                }
                 for u, roles in auth.list_users(session)
             ]
 
@@ -345,15 +406,21 @@ async def users_create(request: Request) -> Response:
     try:
         roles = [Role(r) for r in raw_roles]
     except ValueError:
-        return await _users_render(request, {"fields": {"roles": "不明なロールです。"},
-                                             "form": values}, 422)
+        return await _users_render(
+            request, {"fields": {"roles": "不明なロールです。"}, "form": values}, 422
+        )
 
     def do() -> None:
         with ctx.db.session() as session:
-            auth.create_user(session, username=values.get("username", ""),
-                             display_name=values.get("display_name", ""),
-                             password=values.get("password", ""), roles=roles,
-                             actor=principal.username, must_change_password=True)
+            auth.create_user(
+                session,
+                username=values.get("username", ""),
+                display_name=values.get("display_name", ""),
+                password=values.get("password", ""),
+                roles=roles,
+                actor=principal.username,
+                must_change_password=True,
+            )
 
     try:
         await ctx.db.run(do)
@@ -401,16 +468,22 @@ def routes() -> list[BaseRoute]:
         guarded_route("/signout", signout, permission=p.ACCOUNT_SELF, methods=["POST"]),
         guarded_route("/", home, permission=p.ACCOUNT_SELF),
         guarded_route("/account/password", password_page, permission=p.ACCOUNT_SELF),
-        guarded_route("/account/password", password_submit, permission=p.ACCOUNT_SELF,
-                      methods=["POST"]),
+        guarded_route(
+            "/account/password", password_submit, permission=p.ACCOUNT_SELF, methods=["POST"]
+        ),
         guarded_route("/account/totp", totp_enrol_page, permission=p.ACCOUNT_SELF),
-        guarded_route("/account/totp", totp_enrol_submit, permission=p.ACCOUNT_SELF,
-                      methods=["POST"]),
+        guarded_route(
+            "/account/totp", totp_enrol_submit, permission=p.ACCOUNT_SELF, methods=["POST"]
+        ),
         guarded_route("/api/me", me, permission=p.ACCOUNT_SELF),
         guarded_route("/api/announcements", announce, permission=p.ANNOUNCE, methods=["POST"]),
         guarded_route("/admin/users", users_page, permission=p.USERS_MANAGE),
         guarded_route("/admin/users", users_create, permission=p.USERS_MANAGE, methods=["POST"]),
-        guarded_route("/admin/users/{username}/disable", users_disable,
-                      permission=p.USERS_MANAGE, methods=["POST"]),
+        guarded_route(
+            "/admin/users/{username}/disable",
+            users_disable,
+            permission=p.USERS_MANAGE,
+            methods=["POST"],
+        ),
         guarded_route("/audit", audit_page, permission=p.AUDIT_READ),
     ]

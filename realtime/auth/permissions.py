@@ -122,9 +122,7 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
             Permission.METRICS_READ,
         }
     ),
-    Role.SECURITY_OFFICER: frozenset(
-        _EVERYONE | {Permission.AUDIT_READ, Permission.METRICS_READ}
-    ),
+    Role.SECURITY_OFFICER: frozenset(_EVERYONE | {Permission.AUDIT_READ, Permission.METRICS_READ}),
     Role.CITY_STAFF: frozenset(_EVERYONE | {Permission.HISTORY_READ, Permission.REPORTS_VIEW}),
 }
 

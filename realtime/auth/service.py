@@ -84,12 +84,12 @@ def roles_of(session: Session, user_id: int) -> frozenset[Role]:
 
 def _check_username(username: str) -> str:
     username = username.strip()
-    if not username or len(username) > USERNAME_MAX or not all(
-        c.isalnum() or c in "._-" for c in username
+    if (
+        not username
+        or len(username) > USERNAME_MAX
+        or not all(c.isalnum() or c in "._-" for c in username)
     ):
-        raise ValidationFailed(
-            fields={"username": "英数字と . _ - で64文字以内にしてください。"}
-        )
+        raise ValidationFailed(fields={"username": "英数字と . _ - で64文字以内にしてください。"})
     return username
 
 
@@ -352,9 +352,7 @@ def confirm_totp(
     if step is None:
         user.failed_logins += 1
         session.add(user)
-        audit.record(
-            session, actor=user.username, action="second-factor", outcome="failure", ip=ip
-        )
+        audit.record(session, actor=user.username, action="second-factor", outcome="failure", ip=ip)
         session.commit()
         raise InvalidTotp()
     if enrolling:

@@ -53,7 +53,9 @@ class AppContext:
     @property
     def session_cookie_name(self) -> str:
         # The __Host- prefix pins the cookie to this host and path when served over TLS.
-        return f"__Host-{SESSION_COOKIE}" if self.settings.effective_cookie_secure else SESSION_COOKIE
+        return (
+            f"__Host-{SESSION_COOKIE}" if self.settings.effective_cookie_secure else SESSION_COOKIE
+        )
 
     @property
     def csrf_cookie_name(self) -> str:

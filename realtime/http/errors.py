@@ -31,7 +31,14 @@ from realtime.http.context import client_ip, context_of
 log = logging.getLogger("madoguchi.errors")
 
 # Refusals that the services audit themselves, or that are ordinary mistakes.
-_NOT_AUDITED = (NotFound, MethodNotAllowed, ValidationFailed, Conflict, InvalidCredentials, InvalidTotp)
+_NOT_AUDITED = (
+    NotFound,
+    MethodNotAllowed,
+    ValidationFailed,
+    Conflict,
+    InvalidCredentials,
+    InvalidTotp,
+)
 
 
 def wants_json(request: Request) -> bool:

@@ -7,7 +7,6 @@ a ``permission`` and refuses to start otherwise.
 from __future__ import annotations
 
 import hmac
-
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from realtime.auth import service as auth
-from realtime.auth.permissions import PUBLIC, Permission, Requirement
+from realtime.auth.permissions import PUBLIC, Permission, Requirement, permissions_for
 from realtime.errors import (
     MadoguchiError,
     NotAuthenticated,
@@ -63,7 +62,7 @@ def require(principal: auth.Principal | None, permission: Requirement, *, reject
     assert isinstance(permission, Permission)
     if principal.can(permission):
         return
-    if not principal.fully_signed_in and permission in auth.permissions_for(principal.roles):
+    if not principal.fully_signed_in and permission in permissions_for(principal.roles):
         raise SecondFactorRequired(permission=permission.value)
     raise PermissionDenied(permission=permission.value)
 
@@ -86,7 +85,9 @@ def guard(endpoint: Endpoint, permission: Requirement, *, machine_token: bool = 
         principal = await current_principal(request)
         rejected = bool(getattr(request.state, "session_rejected", False))
         require(principal, permission, rejected=rejected)
-        await csrf.check(request, secret=ctx.secret, own_origin=_own_origin(ctx.settings.public_url))
+        await csrf.check(
+            request, secret=ctx.secret, own_origin=_own_origin(ctx.settings.public_url)
+        )
         return await endpoint(request)
 
     guarded.__name__ = getattr(endpoint, "__name__", "endpoint")
@@ -129,7 +130,11 @@ def guarded_route(
     machine_token: bool = False,
 ) -> GuardedRoute:
     return GuardedRoute(
-        path, endpoint, permission=permission, methods=methods, name=name,
+        path,
+        endpoint,
+        permission=permission,
+        methods=methods,
+        name=name,
         machine_token=machine_token,
     )
 

@@ -212,9 +212,7 @@ class Hub:
             state.update(await provider(principal))
         return state
 
-    async def emit(
-        self, name: str, data: Any, *, namespace: str, room: str | None = None
-    ) -> None:
+    async def emit(self, name: str, data: Any, *, namespace: str, room: str | None = None) -> None:
         """Emit to a room of a namespace (crosses processes when Redis is configured)."""
         await self.sio.emit(name, data, namespace=namespace, to=room)
 

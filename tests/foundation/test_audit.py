@@ -19,8 +19,13 @@ from realtime.db import Database
 def _fill(db: Database, n: int = 5) -> None:
     with db.session() as session:
         for i in range(n):
-            audit.record(session, actor="admin", action="setting-changed", target=f"key{i}",
-                         detail={"value": i})
+            audit.record(
+                session,
+                actor="admin",
+                action="setting-changed",
+                target=f"key{i}",
+                detail={"value": i},
+            )
 
 
 def _drop_guard(db: Database) -> None:
@@ -65,7 +70,9 @@ def test_a_changed_entry_is_named(db: Database) -> None:
         conn.execute(text("UPDATE audit_entry SET target = 'innocent' WHERE seq = 3"))
     with db.session() as session:
         result = audit.verify(session)
-    assert not result.ok and result.first_bad_seq == 3 and result.reason == "entry content changed"
+    assert not result.ok
+    assert result.first_bad_seq == 3
+    assert result.reason == "entry content changed"
 
 
 @pytest.mark.req("N-SEC-2")
@@ -76,7 +83,8 @@ def test_a_deleted_entry_is_named(db: Database) -> None:
         conn.execute(text("DELETE FROM audit_entry WHERE seq = 2"))
     with db.session() as session:
         result = audit.verify(session)
-    assert not result.ok and result.first_bad_seq == 2
+    assert not result.ok
+    assert result.first_bad_seq == 2
 
 
 @pytest.mark.req("N-SEC-2")
@@ -85,14 +93,18 @@ def test_an_inserted_entry_is_named(db: Database) -> None:
     _drop_guard(db)
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_entry SET seq = seq + 100 WHERE seq >= 4"))
-        conn.execute(text(
-            "INSERT INTO audit_entry (seq, at, actor, action, outcome, target, ip, detail, "
-            "prev_hash, entry_hash) SELECT 4, at, 'intruder', action, outcome, target, ip, "
-            "detail, entry_hash, entry_hash FROM audit_entry WHERE seq = 3"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_entry (seq, at, actor, action, outcome, target, ip, detail, "
+                "prev_hash, entry_hash) SELECT 4, at, 'intruder', action, outcome, target, ip, "
+                "detail, entry_hash, entry_hash FROM audit_entry WHERE seq = 3"
+            )
+        )
         conn.execute(text("UPDATE audit_entry SET seq = seq - 99 WHERE seq >= 100"))
     with db.session() as session:
         result = audit.verify(session)
-    assert not result.ok and result.first_bad_seq == 4
+    assert not result.ok
+    assert result.first_bad_seq == 4
 
 
 @pytest.mark.req("N-SEC-2")
@@ -107,16 +119,20 @@ def test_deleting_the_newest_entries_is_caught_against_an_exported_head(db: Data
     with db.session() as session:
         assert audit.verify(session).ok  # the chain alone cannot tell
         result = audit.verify(session, expected_head=head)
-    assert not result.ok and result.first_bad_seq == 5
+    assert not result.ok
+    assert result.first_bad_seq == 5
 
 
 @pytest.mark.req("N-SEC-2")
 def test_values_cannot_forge_log_lines(db: Database) -> None:
     with db.session() as session:
-        entry = audit.record(session, actor="eve\nseq=99 action=sign-in", action="x\r\ny",
-                             detail={"v": "a\nb"})
-    assert "\n" not in entry.actor and "\r" not in entry.action
-    assert "\\n" in entry.actor and "\\n" in entry.detail
+        entry = audit.record(
+            session, actor="eve\nseq=99 action=sign-in", action="x\r\ny", detail={"v": "a\nb"}
+        )
+    assert "\n" not in entry.actor
+    assert "\r" not in entry.action
+    assert "\\n" in entry.actor
+    assert "\\n" in entry.detail
 
 
 @pytest.mark.req("N-SEC-2")
@@ -128,11 +144,19 @@ def test_audit_verify_command_exits_non_zero_and_names_the_entry(tmp_path: Path)
     env = {**os.environ, "DATABASE_URL": url, "MADOGUCHI_DATA_DIR": str(tmp_path)}
     cmd = [sys.executable, "-m", "realtime.cli", "audit"]
     head_file = tmp_path / "head.json"
-    ok = subprocess.run([*cmd, "head", "--out", str(head_file)], env=env, capture_output=True,
-                        text=True, check=False)
-    assert ok.returncode == 0 and head_file.exists()
-    assert subprocess.run([*cmd, "verify", "--head", str(head_file)], env=env,
-                          check=False).returncode == 0
+    ok = subprocess.run(
+        [*cmd, "head", "--out", str(head_file)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0
+    assert head_file.exists()
+    assert (
+        subprocess.run([*cmd, "verify", "--head", str(head_file)], env=env, check=False).returncode
+        == 0
+    )
     _drop_guard(db)
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_entry SET actor = 'mallory' WHERE seq = 2"))

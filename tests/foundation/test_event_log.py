@@ -31,9 +31,14 @@ def db(database_url: str) -> Any:
 
 
 def _call(contact: str, kind: EventType, seconds: float, **payload: Any) -> events.NewEvent:
-    return events.NewEvent(type=kind, occurred_at=T0 + timedelta(seconds=seconds),
-                           contact_id=contact, channel=Channel.CALL, line="0339811111",
-                           payload=payload)
+    return events.NewEvent(
+        type=kind,
+        occurred_at=T0 + timedelta(seconds=seconds),
+        contact_id=contact,
+        channel=Channel.CALL,
+        line="0339811111",
+        payload=payload,
+    )
 
 
 @pytest.mark.req("F-2.4.1", "F-1.1.2", "F-1.3.2")
@@ -62,23 +67,32 @@ def test_appending_the_same_event_twice_stores_it_once(db: Database) -> None:
         first = events.append(session, event=event)
         second = events.append(session, event=event)
         assert first.seq == second.seq
-        assert events.append_many(session, events=[event, _call("c2", EventType.CONTACT_ENDED, 9,
-                                                                  by="caller")]) == 1
+        assert (
+            events.append_many(
+                session, events=[event, _call("c2", EventType.CONTACT_ENDED, 9, by="caller")]
+            )
+            == 1
+        )
         assert len(list(events.read(session, contact_id="c2"))) == 2
 
 
 @pytest.mark.req("F-2.4.1", "N-PRIV-1")
 def test_an_event_with_an_unknown_payload_field_is_refused(db: Database) -> None:
     with db.session() as session, pytest.raises(InvalidEvent):
-        events.append(session, event=_call("c3", EventType.CONTACT_RECEIVED, 0,
-                                           caller_number="09012345678"))
+        events.append(
+            session, event=_call("c3", EventType.CONTACT_RECEIVED, 0, caller_number="09012345678")
+        )
 
 
 @pytest.mark.req("F-2.4.1")
 def test_a_naive_timestamp_is_refused(db: Database) -> None:
     with db.session() as session, pytest.raises(InvalidEvent):
-        events.append(session, event=events.NewEvent(type=EventType.CONTACT_RECEIVED,
-                                                     occurred_at=datetime(2026, 1, 1)))
+        events.append(
+            session,
+            event=events.NewEvent(
+                type=EventType.CONTACT_RECEIVED, occurred_at=datetime(2026, 1, 1)
+            ),
+        )
 
 
 @pytest.mark.req("F-2.4.1", "N-SEC-2")
@@ -108,9 +122,11 @@ def test_an_acknowledged_event_survives_the_process_being_killed(tmp_path: Path)
         "print('acked', flush=True)\n"
         "os.kill(os.getpid(), 9)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=ROOT, check=False)
-    assert "acked" in proc.stdout and proc.returncode == -9
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert "acked" in proc.stdout
+    assert proc.returncode == -9
     db = Database(url)
     with db.session() as session:
         assert [r.event_id for r in events.read(session, contact_id="k1")] == ["e-kill-1"]

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pyotp
 import pytest
@@ -28,15 +27,26 @@ def test_production_mode_refuses_to_start_and_names_the_missing_secrets(tmp_path
     with pytest.raises(ConfigurationError) as info:
         load_settings(mode=Mode.PRODUCTION, data_dir=tmp_path)
     missing = " ".join(info.value.missing)
-    for name in ("MADOGUCHI_SECRET_KEY", "DATABASE_URL", "MADOGUCHI_ESL_PASSWORD",
-                 "MADOGUCHI_MEDIA_MASTER_KEY", "MADOGUCHI_PUBLIC_URL"):
+    for name in (
+        "MADOGUCHI_SECRET_KEY",
+        "DATABASE_URL",
+        "MADOGUCHI_ESL_PASSWORD",
+        "MADOGUCHI_MEDIA_MASTER_KEY",
+        "MADOGUCHI_PUBLIC_URL",
+    ):
         assert name in missing
 
 
 def test_production_mode_starts_with_real_secrets(tmp_path: Path) -> None:
-    settings = load_settings(mode=Mode.PRODUCTION, data_dir=tmp_path, secret_key="k" * 40,
-                             database_url="postgresql://db/madoguchi", esl_password="s3cret-esl",
-                             media_master_key="m" * 44, public_url="https://cc.example.jp")
+    settings = load_settings(
+        mode=Mode.PRODUCTION,
+        data_dir=tmp_path,
+        secret_key="k" * 40,
+        database_url="postgresql://db/madoguchi",
+        esl_password="s3cret-esl",
+        media_master_key="m" * 44,
+        public_url="https://cc.example.jp",
+    )
     assert settings.effective_cookie_secure
 
 
@@ -54,7 +64,8 @@ def test_settings_come_from_the_environment_when_the_app_is_built(
 def test_healthz_and_readyz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok"}
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok"}
 
 
 @pytest.mark.req("N-REL-1")
@@ -82,8 +93,9 @@ def test_metrics_need_the_permission_or_the_scrape_token(tmp_path: Path) -> None
         token_ok = client.get("/metrics", headers={"Authorization": "Bearer scrape-token-123"})
         assert token_ok.status_code == 200
         assert "madoguchi_rejections_total" in token_ok.text
-        bad = client.get("/metrics", headers={"Authorization": "Bearer wrong",
-                                              "Accept": "application/json"})
+        bad = client.get(
+            "/metrics", headers={"Authorization": "Bearer wrong", "Accept": "application/json"}
+        )
         assert bad.status_code == 401
         signin(client, "op1")
         assert client.get("/metrics", headers={"Accept": "application/json"}).status_code == 403
@@ -103,22 +115,28 @@ def test_migrate_brings_postgresql_to_the_current_schema(postgres_server: str) -
 
 
 def test_the_console_command_runs_migrate_and_user_commands(tmp_path: Path) -> None:
-    env = {**os.environ, "MADOGUCHI_DATA_DIR": str(tmp_path),
-           "MADOGUCHI_NEW_PASSWORD": "Long-enough-pass-1"}
+    env = {
+        **os.environ,
+        "MADOGUCHI_DATA_DIR": str(tmp_path),
+        "MADOGUCHI_NEW_PASSWORD": "Long-enough-pass-1",
+    }
     env.pop("DATABASE_URL", None)
     cmd = [sys.executable, "-m", "realtime.cli"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*cmd, *args], env=env, capture_output=True, text=True,
-                              cwd=ROOT, check=False)
+        return subprocess.run(
+            [*cmd, *args], env=env, capture_output=True, text=True, cwd=ROOT, check=False
+        )
 
     assert run("migrate").returncode == 0
     assert run("user", "add", "kato", "--name", "加藤", "--role", "scheduler").returncode == 0
     dup = run("user", "add", "kato", "--name", "加藤", "--role", "scheduler")
-    assert dup.returncode == 1 and "conflict" in dup.stderr
+    assert dup.returncode == 1
+    assert "conflict" in dup.stderr
     assert run("user", "add", "x", "--name", "x", "--role", "pilot").returncode == 2
     listed = run("user", "list", "--json")
-    assert '"kato"' in listed.stdout and '"scheduler"' in listed.stdout
+    assert '"kato"' in listed.stdout
+    assert '"scheduler"' in listed.stdout
     assert run("user", "disable", "kato").returncode == 0
     assert '"disabled": true' in run("user", "list", "--json").stdout
     assert run("audit", "verify").returncode == 0

@@ -60,8 +60,9 @@ def test_each_role_reaches_exactly_the_routes_its_permissions_allow(app: Any, ro
                 if method == "HEAD":
                     continue
                 response = client.request(
-                    method, _concrete(route.path), headers={"X-CSRF-Token": token,
-                                                            "Accept": "application/json"},
+                    method,
+                    _concrete(route.path),
+                    headers={"X-CSRF-Token": token, "Accept": "application/json"},
                     follow_redirects=False,
                 )
                 denied = response.status_code == 403 and response.json()["error"] in (
@@ -79,9 +80,12 @@ def test_anonymous_requests_are_refused_on_every_non_public_route(client: TestCl
         for method in sorted(route.methods or []):
             if method == "HEAD":
                 continue
-            response = client.request(method, _concrete(route.path),
-                                      headers={"Accept": "application/json"},
-                                      follow_redirects=False)
+            response = client.request(
+                method,
+                _concrete(route.path),
+                headers={"Accept": "application/json"},
+                follow_redirects=False,
+            )
             assert response.status_code == 401, (method, route.path)
             assert response.json()["error"] == "not-authenticated"
 

@@ -23,8 +23,11 @@ def _audit_actions(app: Any) -> list[tuple[str, str]]:
 
 def _post_signin(client: TestClient, username: str, password: str) -> Any:
     token = csrf_from(client.get("/signin").text)
-    return client.post("/signin", data={"username": username, "password": password,
-                                         "csrf_token": token}, follow_redirects=False)
+    return client.post(
+        "/signin",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 @pytest.mark.req("N-SEC-1", "N-USE-1")
@@ -33,7 +36,9 @@ def test_an_operator_signs_in_and_sees_a_japanese_home_page(app: Any, client: Te
     signin(client, "op1")
     page = client.get("/")
     assert page.status_code == 200
-    assert 'lang="ja"' in page.text and "ホーム" in page.text and "オペレーター" in page.text
+    assert 'lang="ja"' in page.text
+    assert "ホーム" in page.text
+    assert "オペレーター" in page.text
     assert ("sign-in", "success") in _audit_actions(app)
 
 
@@ -87,8 +92,10 @@ def test_signing_out_revokes_the_session_server_side(app: Any, client: TestClien
     add_user(app, "op1", Role.OPERATOR)
     token = signin(client, "op1")
     cookie = client.cookies.get("madoguchi_session")
-    assert client.post("/signout", data={"csrf_token": token}, follow_redirects=False
-                       ).status_code == 303
+    assert (
+        client.post("/signout", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
     # Replaying the old cookie does not work: the session is revoked in the database.
     client.cookies.set("madoguchi_session", cookie or "")
     response = client.get("/api/me")
@@ -102,20 +109,23 @@ def test_session_cookie_is_httponly_and_samesite(app: Any, client: TestClient) -
     add_user(app, "op1", Role.OPERATOR)
     response = _post_signin(client, "op1", PASSWORD)
     header = response.headers["set-cookie"].lower()
-    assert "httponly" in header and "samesite=lax" in header
+    assert "httponly" in header
+    assert "samesite=lax" in header
 
 
 @pytest.mark.req("N-SEC-1", "N-SEC-3")
 def test_production_cookies_are_secure_and_host_prefixed(tmp_path: Any) -> None:
     from tests.support.app import make_app, make_settings
 
-    app = make_app(make_settings(tmp_path, public_url="https://center.example.jp",
-                                 cookie_secure=True))
+    app = make_app(
+        make_settings(tmp_path, public_url="https://center.example.jp", cookie_secure=True)
+    )
     add_user(app, "op1", Role.OPERATOR)
     with TestClient(app, base_url="https://center.example.jp") as client:
         response = _post_signin(client, "op1", PASSWORD)
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith("__Host-madoguchi_session=") and "Secure" in cookie
+    assert cookie.startswith("__Host-madoguchi_session=")
+    assert "Secure" in cookie
     assert "strict-transport-security" in response.headers
 
 
@@ -132,10 +142,13 @@ def test_a_supervisor_must_pass_totp_before_any_supervisor_permission(
     assert client.get("/", follow_redirects=False).headers["location"] == "/signin/totp"
     page = client.get("/signin/totp")
     bad = client.post("/signin/totp", data={"code": "000000", "csrf_token": csrf_from(page.text)})
-    assert bad.status_code == 401 and "確認コードが正しくありません" in bad.text
-    good = client.post("/signin/totp", data={"code": pyotp.TOTP(secret).now(),
-                                             "csrf_token": csrf_from(page.text)},
-                       follow_redirects=False)
+    assert bad.status_code == 401
+    assert "確認コードが正しくありません" in bad.text
+    good = client.post(
+        "/signin/totp",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
     assert good.status_code == 303
     assert "wallboard.view" in client.get("/api/me").json()["permissions"]
 
@@ -150,14 +163,18 @@ def test_an_admin_without_totp_is_sent_to_enrol_and_enrolment_works(
     page = client.get("/account/totp")
     assert "<svg" in page.text
     secret = page.text.split('id="totp-secret">')[1].split("<")[0]
-    done = client.post("/account/totp", data={"code": pyotp.TOTP(secret).now(),
-                                              "csrf_token": csrf_from(page.text)},
-                       follow_redirects=False)
+    done = client.post(
+        "/account/totp",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     assert client.get("/admin/users").status_code == 200
     with app.ctx.db.session() as session:
         user = session.exec(select(User).where(User.username == "admin")).one()
-        assert user.totp_enabled and user.totp_secret_enc and secret not in user.totp_secret_enc
+        assert user.totp_enabled
+        assert user.totp_secret_enc
+        assert secret not in user.totp_secret_enc
 
 
 @pytest.mark.req("N-SEC-1")
@@ -194,18 +211,39 @@ def test_password_change_enforces_policy_and_ends_other_sessions(
     token = signin(client, "op1")
     with TestClient(app, base_url="http://testserver") as other:
         signin(other, "op1")
-        weak = client.post("/account/password", data={
-            "current_password": PASSWORD, "new_password": "short", "new_password_confirm": "short",
-            "csrf_token": token})
-        assert weak.status_code == 422 and "12文字以上" in weak.text
-        mismatch = client.post("/account/password", data={
-            "current_password": PASSWORD, "new_password": "New-Password-123",
-            "new_password_confirm": "Other-Password-123", "csrf_token": token})
-        assert mismatch.status_code == 422 and "一致しません" in mismatch.text
-        ok = client.post("/account/password", data={
-            "current_password": PASSWORD, "new_password": "New-Password-123",
-            "new_password_confirm": "New-Password-123", "csrf_token": token})
-        assert ok.status_code == 200 and "変更しました" in ok.text
+        weak = client.post(
+            "/account/password",
+            data={
+                "current_password": PASSWORD,
+                "new_password": "short",
+                "new_password_confirm": "short",
+                "csrf_token": token,
+            },
+        )
+        assert weak.status_code == 422
+        assert "12文字以上" in weak.text
+        mismatch = client.post(
+            "/account/password",
+            data={
+                "current_password": PASSWORD,
+                "new_password": "New-Password-123",
+                "new_password_confirm": "Other-Password-123",
+                "csrf_token": token,
+            },
+        )
+        assert mismatch.status_code == 422
+        assert "一致しません" in mismatch.text
+        ok = client.post(
+            "/account/password",
+            data={
+                "current_password": PASSWORD,
+                "new_password": "New-Password-123",
+                "new_password_confirm": "New-Password-123",
+                "csrf_token": token,
+            },
+        )
+        assert ok.status_code == 200
+        assert "変更しました" in ok.text
         assert other.get("/api/me").status_code == 401
     assert client.get("/api/me").status_code == 200
 
@@ -214,7 +252,14 @@ def test_password_change_enforces_policy_and_ends_other_sessions(
 def test_sign_in_never_redirects_off_site(app: Any, client: TestClient) -> None:
     add_user(app, "op1", Role.OPERATOR)
     token = csrf_from(client.get("/signin").text)
-    response = client.post("/signin", data={"username": "op1", "password": PASSWORD,
-                                             "next": "//evil.example/x", "csrf_token": token},
-                           follow_redirects=False)
+    response = client.post(
+        "/signin",
+        data={
+            "username": "op1",
+            "password": PASSWORD,
+            "next": "//evil.example/x",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"

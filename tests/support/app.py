@@ -35,13 +35,25 @@ def make_app(settings: Settings) -> Any:
     return create_app(settings)
 
 
-def add_user(app: Any, username: str, *roles: Role, password: str = PASSWORD,
-             totp_secret: str | None = None, must_change: bool = False) -> None:
+def add_user(
+    app: Any,
+    username: str,
+    *roles: Role,
+    password: str = PASSWORD,
+    totp_secret: str | None = None,
+    must_change: bool = False,
+) -> None:
     ctx = app.ctx
     with ctx.db.session() as session:
-        user = auth.create_user(session, username=username, display_name=f"{username} 様",
-                                password=password, roles=list(roles), actor="test",
-                                must_change_password=must_change)
+        user = auth.create_user(
+            session,
+            username=username,
+            display_name=f"{username} 様",
+            password=password,
+            roles=list(roles),
+            actor="test",
+            must_change_password=must_change,
+        )
         if totp_secret:
             user.totp_secret_enc = ctx.totp_box().seal(totp_secret)
             user.totp_enabled = True
@@ -54,18 +66,24 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def signin(client: TestClient, username: str, password: str = PASSWORD,
-           totp_secret: str | None = None) -> str:
+def signin(
+    client: TestClient, username: str, password: str = PASSWORD, totp_secret: str | None = None
+) -> str:
     """Sign in through the pages; returns a CSRF token for later posts."""
     page = client.get("/signin")
     token = csrf_from(page.text)
-    response = client.post("/signin", data={"username": username, "password": password,
-                                             "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        "/signin",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     if totp_secret:
         page = client.get("/signin/totp")
-        response = client.post("/signin/totp", data={"code": pyotp.TOTP(totp_secret).now(),
-                                                      "csrf_token": csrf_from(page.text)},
-                               follow_redirects=False)
+        response = client.post(
+            "/signin/totp",
+            data={"code": pyotp.TOTP(totp_secret).now(), "csrf_token": csrf_from(page.text)},
+            follow_redirects=False,
+        )
         assert response.status_code == 303, response.text
     return csrf_from(client.get("/account/password").text)

@@ -22,8 +22,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for_port(port: int, *, timeout: float = 30.0, proc: subprocess.Popen[bytes] | None = None,
-                  what: str = "server") -> None:
+def wait_for_port(
+    port: int,
+    *,
+    timeout: float = 30.0,
+    proc: subprocess.Popen[bytes] | None = None,
+    what: str = "server",
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -74,15 +79,41 @@ def _postgres_in(base: Path) -> Iterator[str]:
         shutil.chown(base, user="postgres")
         shutil.chown(data, user="postgres")
     subprocess.run(
-        [str(initdb), "-D", str(data), "-U", "madoguchi", "--auth=trust", "-E", "UTF8",
-         "--locale=C.UTF-8"],
-        check=True, capture_output=True, **run_as,  # type: ignore[arg-type]
+        [
+            str(initdb),
+            "-D",
+            str(data),
+            "-U",
+            "madoguchi",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+        **run_as,  # type: ignore[arg-type]
     )
     port = free_port()
     proc = subprocess.Popen(
-        [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(base),
-         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **run_as,  # type: ignore[arg-type]
+        [
+            str(bin_dir / "postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-k",
+            str(base),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+            "-c",
+            "full_page_writes=off",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **run_as,  # type: ignore[arg-type]
     )
     try:
         wait_for_port(port, proc=proc, what="postgres")
@@ -99,9 +130,21 @@ def redis_server(base: Path) -> Iterator[str]:
         raise RuntimeError("Redis is not installed (Debian package redis-server)")
     port = free_port()
     proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(base),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, proc=proc, what="redis")
