@@ -219,7 +219,9 @@ def test_callstate_capture_lacks_its_last_two_bytes_and_decodes_once_completed()
     data = capture("CHANNEL_CALLSTATE__danbarua-NEventSocket.txt")
     reader = FrameReader()
     assert reader.feed(data) == []
-    assert reader.pending == len(data) - len(b"Content-Length: 1751\nContent-Type: text/event-plain\n\n")
+    assert reader.pending == len(data) - len(
+        b"Content-Length: 1751\nContent-Type: text/event-plain\n\n"
+    )
     (frame,) = reader.feed(b"\n\n")
     reader.close()
     event = EslEvent.from_frame(frame)
@@ -299,11 +301,11 @@ def test_kazoo_conference_event_decodes_subclass_and_rejects_spaced_timestamp():
 
 
 def test_callcenter_doc_examples_decode_as_custom_events():
-    text = capture("CUSTOM_callcenter-info_DOC-EXAMPLES-ABBREVIATED__signalwire-freeswitch-docs.txt")
+    text = capture(
+        "CUSTOM_callcenter-info_DOC-EXAMPLES-ABBREVIATED__signalwire-freeswitch-docs.txt"
+    )
     blocks = [
-        block
-        for block in text.split(b"\n\n")
-        if block.lstrip(b"\n").startswith(b"Event-Subclass:")
+        block for block in text.split(b"\n\n") if block.lstrip(b"\n").startswith(b"Event-Subclass:")
     ]
     events = [EslEvent.from_plain(block + b"\n") for block in blocks]
     assert len(events) == 10

@@ -100,11 +100,16 @@ def test_many_frames_in_one_chunk_and_stray_blank_lines_between_them():
     assert frames[1].body == b"+OK done\n"
 
 
+def _feed_and_close(reader: FrameReader, *chunks: bytes) -> None:
+    for chunk in chunks:
+        reader.feed(chunk)
+    reader.close()
+
+
 def _error(data: bytes, **limits: int) -> EslProtocolError:
     reader = FrameReader(**limits)
     with pytest.raises(EslProtocolError) as info:
-        reader.feed(data)
-        reader.close()
+        _feed_and_close(reader, data)
     return info.value
 
 
@@ -155,8 +160,7 @@ def test_header_block_over_64_kib_is_a_protocol_error_without_waiting_for_its_en
     reader = FrameReader()
     line = b"X-Filler: " + b"a" * 1000 + b"\n"
     with pytest.raises(EslProtocolError) as info:
-        for _ in range(70):
-            reader.feed(line)
+        _feed_and_close(reader, *[line] * 70)
     assert info.value.reason == "header block larger than the limit"
     assert info.value.offset == 64 * 1024
 
