@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Final, cast
 
 from switch.esl.errors import EslProtocolError
@@ -19,12 +20,15 @@ from switch.esl.urlcodec import url_decode, url_decode_bytes
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _VARIABLE_PREFIX: Final = "variable_"
+_NAME: Final = itemgetter(0)
+_SEP: Final = itemgetter(1)
+_NAME_VALUE: Final = itemgetter(0, 2)
 
 
 class EslEvent:
     """One event: ordered headers (raw, decoded lazily), an optional body, typed accessors."""
 
-    __slots__ = ("_cache", "_encoded", "_index", "_pairs", "body")
+    __slots__ = ("_cache", "_encoded", "_first", "_lower", "_pairs", "body")
 
     def __init__(
         self,
@@ -35,8 +39,9 @@ class EslEvent:
     ) -> None:
         self._pairs = pairs
         self._encoded = encoded
-        self._index: dict[str, int] | None = None
-        self._cache: dict[int, str] = {}
+        self._first: dict[str, str] | None = None
+        self._lower: dict[str, str] | None = None
+        self._cache: dict[str, str] = {}
         self.body = body
 
     # -- construction -----------------------------------------------------------------------
@@ -58,15 +63,20 @@ class EslEvent:
         length: int | None = None
         if head_end > start:
             text = data[start:head_end].decode("utf-8", "surrogateescape")
-            append = pairs.append
-            for line in text.split("\n"):
-                name, sep, value = line.partition(": ")
-                if not sep:
-                    name, value = _split_loose(line, data, offset)
-                if name == "Content-Length" or name.lower() == "content-length":
-                    length = _content_length(value, line, data, offset)
-                    continue
-                append((name, value))
+            # Split into lines FIRST, then each line at its first ": "; decode later.
+            parts = [line.partition(": ") for line in text.split("\n")]
+            if "" in map(_SEP, parts) or "" in map(_NAME, parts):
+                pairs = _split_lines_slowly(text, data, offset)
+            else:
+                pairs = list(map(_NAME_VALUE, parts))
+            if "content-length" in text.lower():
+                kept = []
+                for name, value in pairs:
+                    if name.lower() == "content-length":
+                        length = _content_length(value, f"{name}: {value}", data, offset)
+                    else:
+                        kept.append((name, value))
+                pairs = kept
         body = _body(rest, length, offset + (end + 2 if end >= 0 else len(data)))
         return cls(pairs, body)
 
@@ -112,39 +122,41 @@ class EslEvent:
 
     # -- generic access ---------------------------------------------------------------------
 
-    def _position(self, name: str) -> int | None:
-        index = self._index
-        if index is None:
-            index = {}
-            for i, (key, _) in enumerate(self._pairs):
-                index.setdefault(key.lower(), i)
-            self._index = index
-        return index.get(name.lower())
+    def _raw(self, name: str) -> str | None:
+        first = self._first
+        if first is None:
+            first = self._first = dict(reversed(self._pairs))
+        raw = first.get(name)
+        if raw is None:
+            lower = self._lower
+            if lower is None:
+                lower = self._lower = {k.lower(): v for k, v in reversed(self._pairs)}
+            raw = lower.get(name.lower())
+        return raw
 
-    def _value(self, i: int) -> str:
-        cached = self._cache.get(i)
-        if cached is None:
-            raw = self._pairs[i][1]
-            cached = url_decode(raw) if self._encoded else raw
-            self._cache[i] = cached
-        return cached
+    def _decode(self, raw: str) -> str:
+        return url_decode(raw) if self._encoded else raw
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first header called ``name`` (case-insensitive, as FreeSWITCH looks them up)."""
-        i = self._position(name)
-        return default if i is None else self._value(i)
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        value = self._cache[name] = self._decode(raw)
+        return value
 
     def get_raw(self, name: str) -> str | None:
         """The header exactly as on the wire (still url-encoded for plain events)."""
-        i = self._position(name)
-        return None if i is None else self._pairs[i][1]
+        return self._raw(name)
 
     def get_bytes(self, name: str) -> bytes | None:
         """The decoded value as bytes, for callers that must handle non-UTF-8 text."""
-        i = self._position(name)
-        if i is None:
+        raw = self._raw(name)
+        if raw is None:
             return None
-        raw = self._pairs[i][1]
         return url_decode_bytes(raw) if self._encoded else raw.encode("utf-8", "surrogateescape")
 
     def get_array(self, name: str) -> list[str] | None:
@@ -163,7 +175,7 @@ class EslEvent:
         return value
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self._position(name) is not None
+        return isinstance(name, str) and self._raw(name) is not None
 
     def __len__(self) -> int:
         return len(self._pairs)
@@ -173,7 +185,7 @@ class EslEvent:
 
     def items(self) -> list[tuple[str, str]]:
         """Every header in wire order, decoded."""
-        return [(key, self._value(i)) for i, (key, _) in enumerate(self._pairs)]
+        return [(key, self._decode(raw)) for key, raw in self._pairs]
 
     def raw_items(self) -> list[tuple[str, str]]:
         """Every header in wire order, as received."""
@@ -183,9 +195,9 @@ class EslEvent:
     def headers(self) -> dict[str, str]:
         """Decoded headers as a dict; the first of repeated names wins."""
         out: dict[str, str] = {}
-        for i, (key, _) in enumerate(self._pairs):
+        for key, raw in self._pairs:
             if key not in out:
-                out[key] = self._value(i)
+                out[key] = self._decode(raw)
         return out
 
     @property
@@ -249,9 +261,11 @@ class EslEvent:
     def variables(self) -> Mapping[str, str]:
         """Channel variables (``variable_*`` headers) without the prefix, decoded."""
         out: dict[str, str] = {}
-        for i, (key, _) in enumerate(self._pairs):
+        for key, raw in self._pairs:
             if key.startswith(_VARIABLE_PREFIX):
-                out.setdefault(key[len(_VARIABLE_PREFIX) :], self._value(i))
+                name = key[len(_VARIABLE_PREFIX) :]
+                if name not in out:
+                    out[name] = self._decode(raw)
         return out
 
     @property
@@ -272,6 +286,17 @@ class EslEvent:
 
     def __repr__(self) -> str:
         return f"EslEvent(name={self.name!r}, unique_id={self.unique_id!r}, headers={len(self)})"
+
+
+def _split_lines_slowly(text: str, data: bytes, offset: int) -> list[tuple[str, str]]:
+    """Line-by-line split for blocks holding a line without ``": "`` (or an empty name)."""
+    pairs: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        name, sep, value = line.partition(": ")
+        if not sep or not name:
+            name, value = _split_loose(line, data, offset)
+        pairs.append((name, value))
+    return pairs
 
 
 def _split_loose(line: str, data: bytes, offset: int) -> tuple[str, str]:
