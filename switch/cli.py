@@ -71,11 +71,12 @@ def _decode(args: argparse.Namespace) -> int:
         code = decode_stream(sys.stdin.buffer, out, err)
     else:
         try:
-            with open(args.file, "rb") as stream:
-                code = decode_stream(stream, out, err)
+            stream = open(args.file, "rb")  # noqa: SIM115 - closed by the with below
         except OSError as exc:
             err.write(f"エラー: ファイルを開けません: {args.file}: {exc.strerror}\n".encode())
             return 1
+        with stream:
+            code = decode_stream(stream, out, err)
     out.flush()
     return code
 
