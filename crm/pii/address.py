@@ -131,7 +131,10 @@ _NOT_PLACE_SUFFIX = (
     "レベル",
 )
 _ADMIN_SUFFIX = "都道府県市区郡町村"
-_PLACE_END = "町丁村区市台丘野原田谷沢川山島橋坂森浜崎宿袋条通東西南北中上下央関江井里郷林岡浦屋戸木窪塚津園池松寺込黒布尾瀬倉見城宮松平島"
+_PLACE_END = (
+    "町丁村区市台丘野原田谷沢川山島橋坂森浜崎宿袋条通東西南北中上下央"
+    "関江井里郷林岡浦屋戸木窪塚津園池松寺込黒布尾瀬倉見城宮平"
+)
 
 
 def _is_place_char(text: str, i: int) -> bool:
@@ -212,15 +215,15 @@ def _street_spans(text: str) -> list[tuple[int, int]]:
             continue
         start = _place_run_start(text, m.start())
         place = text[start : m.start()].strip()
-        if len(place) < 2 or place.endswith(_NOT_PLACE_SUFFIX) or not any(
-            is_kanji(c) or is_katakana(c) for c in place
+        if (
+            len(place) < 2
+            or place.endswith(_NOT_PLACE_SUFFIX)
+            or not any(is_kanji(c) or is_katakana(c) for c in place)
         ):
             continue
         groups = len(re.findall(r"[0-9]+", m.group()))
         end = _extend_right(text, m.end())
-        if groups == 2 and not (
-            _has_admin_unit(place) or place[-1] in _PLACE_END or end > m.end()
-        ):
+        if groups == 2 and not (_has_admin_unit(place) or place[-1] in _PLACE_END or end > m.end()):
             continue
         spans.append((start, end))
     return spans
@@ -230,9 +233,7 @@ def _room_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _ROOM.finditer(text):
         start = m.start()
-        while start > 0 and (
-            _is_place_char(text, start - 1) or is_ascii_alnum(text[start - 1])
-        ):
+        while start > 0 and (_is_place_char(text, start - 1) or is_ascii_alnum(text[start - 1])):
             start -= 1
         spans.append((start, m.end()))
     return spans

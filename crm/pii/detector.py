@@ -1,4 +1,4 @@
-"""The personal-data guard: find names, phone/fax numbers, e-mail and street addresses (N-PRIV-1)."""
+"""The personal-data guard: names, phone/fax numbers, e-mail and street addresses (N-PRIV-1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""E-mail addresses, including full-width ones (NFKC makes them ASCII) and spelled-out @ and dots."""
+"""E-mail addresses, also full-width (NFKC makes them ASCII) and with a spelled-out @ or dot."""
 
 from __future__ import annotations
 

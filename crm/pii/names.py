@@ -1,4 +1,4 @@
-"""Personal names: before an honorific, after a name label, in name contexts, katakana full names."""
+"""Personal names: before an honorific, after a label, in name contexts; katakana full names."""
 
 from __future__ import annotations
 

@@ -103,7 +103,8 @@ def _chain_numbers(match: re.Match[str]) -> list[tuple[int, int]]:
     national = _national_from_international(groups)
     numbers = _numbers_in(national) if national else []
     if numbers and numbers[0][0] == national[0].start:
-        numbers[0] = (match.start() + len(match.group()) - len(match.group().lstrip()), numbers[0][1])
+        leading_space = len(match.group()) - len(match.group().lstrip())
+        numbers[0] = (match.start() + leading_space, numbers[0][1])
     return numbers
 
 
@@ -116,9 +117,9 @@ def find_phones(text: str) -> list[tuple[int, int]]:
                 continue
             if _COUNTER_AFTER.match(text[end : end + 2]):
                 continue
-            if start > 0 and text[start - 1].isascii() and text[start - 1].isalpha():
-                if not _LETTER_PREFIX.search(text[max(0, start - 8) : start]):
-                    continue
+            after_letter = start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()
+            if after_letter and not _LETTER_PREFIX.search(text[max(0, start - 8) : start]):
+                continue
             begin = start - 1 if start > 0 and text[start - 1] == "(" else start
             spans.append((begin, end))
     return spans
