@@ -33,6 +33,8 @@ _POSTAL = re.compile(rf"(?:〒|郵便番号[\s:：は]*)\s?[0-9]{{3}}{_DASH}?[0-
 _COUNTER_AFTER = re.compile(
     r"^(?:月|日|年|回|件|人|名|歳|才|時|分|秒|円|%|週|か月|ヶ月|カ月|期|号|番|頁|ページ|点|個|枚|台|本|冊|階|位|類|条|項|章|節)"
 )
+# 1番2号窓口, 3番2号線: numbered parts of a facility, not an address.
+_FACILITY_AFTER = re.compile(r"^\s?(?:窓口|線|出口|のりば|乗り場|ホーム|会議室|教室|館|車|機)")
 _BUILDING_SUFFIX = (
     "マンション",
     "ハイツ",
@@ -131,6 +133,8 @@ _NOT_PLACE_SUFFIX = (
     "レベル",
 )
 _ADMIN_SUFFIX = "都道府県市区郡町村"
+# A particle between a noun and a hiragana place name (本庁舎はみどり区…) is not part of it.
+_PARTICLES = "はがのをにでともへや"
 _PLACE_END = (
     "町丁村区市台丘野原田谷沢川山島橋坂森浜崎宿袋条通東西南北中上下央"
     "関江井里郷林岡浦屋戸木窪塚津園池松寺込黒布尾瀬倉見城宮平"
@@ -159,6 +163,8 @@ def _place_run_start(text: str, end: int) -> int:
             j = i - 1
             while j > 0 and is_hiragana(text[j - 1]):
                 j -= 1
+            if j > 0 and text[j] in _PARTICLES and not is_hiragana(text[j - 1]):
+                return j + 1
             i = j
             continue
         if text[i - 1] == " " and i >= 2 and text[i - 2] in _ADMIN_SUFFIX:
@@ -175,6 +181,11 @@ def _place_run_start(text: str, end: int) -> int:
 
 def _has_admin_unit(run: str) -> bool:
     return any(ch in run for ch in "都道府県市区郡") or "大字" in run
+
+
+def _has_city(run: str) -> bool:
+    """Prefecture or city named: then even a bare 丁目 pins down a street (札幌市…北1条西2丁目)."""
+    return any(ch in run for ch in "都道府県市")
 
 
 def _extend_right(text: str, end: int) -> int:
@@ -202,10 +213,12 @@ def _street_spans(text: str) -> list[tuple[int, int]]:
     for m in _CHOME.finditer(text):
         start = _place_run_start(text, m.start())
         has_block = m.end() > m.start() + m.group().index("丁目") + 2
-        if start == m.start() or not (has_block or _has_admin_unit(text[start : m.start()])):
+        if start == m.start() or not (has_block or _has_city(text[start : m.start()])):
             continue
         spans.append((start, _extend_right(text, m.end())))
     for m in _BANCHI.finditer(text):
+        if _FACILITY_AFTER.match(text[m.end() :]):
+            continue
         start = _place_run_start(text, m.start())
         if start == m.start() and not text[m.start() : m.end()].endswith("号"):
             continue

@@ -75,6 +75,10 @@ ORG_TAILS: tuple[str, ...] = (
 
 # Titles that follow a surname inside the same kanji run (山田課長さん, 田中先生).
 TITLE_WORDS: tuple[str, ...] = (
+    "様",
+    "氏",
+    "君",
+    "殿",
     "課長",
     "係長",
     "部長",
@@ -118,6 +122,47 @@ _KATAKANA_STOP_TEXT = """
     アパート ハイツ コーポ ビル
 """
 KATAKANA_STOP: frozenset[str] = frozenset(_KATAKANA_STOP_TEXT.split())
+
+# Parts of katakana shop, company and service names (セブンイレブンさん, ドコモショップさん).
+KATAKANA_STOP_PARTS: tuple[str, ...] = (
+    "ショップ",
+    "ストア",
+    "イレブン",
+    "マート",
+    "センター",
+    "サービス",
+    "ステーション",
+    "クリニック",
+    "ホーム",
+    "ハウス",
+    "マンション",
+    "ネット",
+    "カード",
+    "システム",
+    "スクール",
+    "ホテル",
+    "グループ",
+    "カンパニー",
+    "ワーカー",
+    "ヘルパー",
+    "マネージャー",
+    "スタッフ",
+    "オフィス",
+    "ファミリー",
+    "タクシー",
+    "バス",
+    "モバイル",
+    "ドコモ",
+    "ソフトバンク",
+    "ローソン",
+    "ファミマ",
+    "コンビニ",
+    "スーパー",
+    "デパート",
+    "ドラッグ",
+    "ガス",
+    "電力",
+)
 
 # Hiragana words before ちゃん/くん/さん that are not given names.
 _HIRAGANA_STOP_TEXT = """

@@ -8,6 +8,7 @@ from crm.pii.charclass import is_hiragana, is_kanji, is_katakana
 from crm.pii.name_lexicon import (
     HIRAGANA_STOP,
     KATAKANA_STOP,
+    KATAKANA_STOP_PARTS,
     ORG_TAILS,
     PLACEHOLDERS,
     STOP_SUFFIXES,
@@ -31,7 +32,9 @@ _COLON_LABEL = re.compile(
     r"(?:お名前|御名前|カナ氏名|本人氏名|氏名|名前|フリガナ|ふりがな|相談者名?|申請者名?|契約者名?|"
     r"届出人|申出人|依頼者名?|通報者名?|発信者名?|代理人名?|請求者名?|世帯主名?|名義人)\s*[:=]\s*"
 )
-_WA_LABEL = re.compile(r"(?:お名前|名前|氏名)(?:は|が)\s*")
+_WA_LABEL = re.compile(r"(?:お名前|名前|氏名)(?:は|が|\s)\s*")
+# Titles and words that make a kanji run starting with a known surname a person (高橋課長, 山田宅).
+_RUN_TITLES = tuple(t for t in TITLE_WORDS if t not in ("先生", "担当"))
 _CONTEXT_AFTER = re.compile(
     r"(?:と(?:名乗|いう|言う|申)|から(?:の)?(?:電話|架電|入電|問い?合わ?せ|連絡|メール|苦情|相談|通報)|"
     r"より(?:電話|入電|架電|問い?合わ?せ|連絡|通報)|あて|宛|名義|本人)"
@@ -100,6 +103,11 @@ def _kanji_name_before(text: str, end: int, *, need_lexicon: bool) -> tuple[int,
     return start + found[0], start + found[1]
 
 
+def _is_katakana_word(word: str) -> bool:
+    """Whether a katakana token is a loanword, shop or role rather than a name."""
+    return word in KATAKANA_STOP or any(part in word for part in KATAKANA_STOP_PARTS)
+
+
 def _katakana_name_before(text: str, end: int, *, need_lexicon: bool) -> tuple[int, int] | None:
     tokens: list[tuple[int, int]] = []
     i = end
@@ -108,7 +116,7 @@ def _katakana_name_before(text: str, end: int, *, need_lexicon: bool) -> tuple[i
         while j > 0 and is_katakana(text[j - 1]):
             j -= 1
         word = text[j:i]
-        if word in KATAKANA_STOP or (j > 0 and is_kanji(text[j - 1])):
+        if _is_katakana_word(word) or (j > 0 and is_kanji(text[j - 1])):
             break
         tokens.append((j, i))
         if j >= 2 and text[j - 1] in " ・" and is_katakana(text[j - 2]):
@@ -204,7 +212,7 @@ def _label_names(text: str) -> list[tuple[int, int]]:
             while end < len(text) and (is_katakana(text[end]) or text[end] in " ・"):
                 end += 1
             word = text[pos:end].rstrip(" ・")
-            if word not in KATAKANA_STOP and len(word) >= 2:
+            if not _is_katakana_word(word) and len(word) >= 2:
                 spans.append((pos, pos + len(word)))
     return spans
 
@@ -226,11 +234,32 @@ def _context_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _titled_names(text: str) -> list[tuple[int, int]]:
+    """Known surnames followed by a title in the same kanji run (高橋課長, 山田本人, 佐藤宅)."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        if not is_kanji(text[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and is_kanji(text[j]):
+            j += 1
+        if i == 0 or text[i - 1] not in "おご":
+            run = text[i:j]
+            found = _split_run(run, need_lexicon=True)
+            if found and run[found[1] :].startswith(_RUN_TITLES):
+                spans.append((i + found[0], i + found[1]))
+        i = j
+    return spans
+
+
 def _katakana_full_names(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _KATAKANA_NAME.finditer(text):
         tokens = re.split(r"[ ・]", m.group())
-        if tokens[0] in KANA_SURNAMES and not any(t in KATAKANA_STOP for t in tokens):
+        if tokens[0] in KANA_SURNAMES and not any(_is_katakana_word(t) for t in tokens):
             spans.append((m.start(), m.end()))
     return spans
 
@@ -241,5 +270,6 @@ def find_names(text: str) -> list[tuple[int, int]]:
         _honorific_names(text)
         + _label_names(text)
         + _context_names(text)
+        + _titled_names(text)
         + _katakana_full_names(text)
     )
