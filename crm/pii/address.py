@@ -26,12 +26,13 @@ _CHOME = re.compile(
 _BANCHI = re.compile(rf"(?<![第{NUMERAL_CLASS}]){_NUM}(?:番地(?:の?{_NUM}(?:号)?)?|番{_NUM}号)")
 # 1-2-3, 3-14-2, 2-3-15-405, 2-8 (arabic digits; never starting with 0)
 _HYPHEN = re.compile(
-    rf"(?<![0-9{DASHES}.,/:])[1-9][0-9]{{0,3}}(?:{_DASH}[0-9]{{1,4}}){{1,3}}(?![0-9{DASHES}/:.])"
+    rf"(?<![0-9{DASHES}.,/:])[1-9][0-9]{{0,3}}(?:(?:{_DASH}|の)[0-9]{{1,4}}){{1,3}}"
+    rf"(?![0-9{DASHES}/:.])"
 )
 _ROOM = re.compile(rf"{_ARABIC}{{1,5}}号室")
 _POSTAL = re.compile(rf"(?:〒|郵便番号[\s:：は]*)\s?[0-9]{{3}}{_DASH}?[0-9]{{4}}(?![0-9])")
 _COUNTER_AFTER = re.compile(
-    r"^(?:月|日|年|回|件|人|名|歳|才|時|分|秒|円|%|週|か月|ヶ月|カ月|期|号|番|頁|ページ|点|個|枚|台|本|冊|階|位|類|条|項|章|節)"
+    r"^(?:月|日|年|回|件|人|名|歳|才|時|分|秒|円|%|週|か月|ヶ月|カ月|期|号(?!室)|番|頁|ページ|点|個|枚|台|本|冊|階|位|類|条|項|章|節)"
 )
 # 1番2号窓口, 3番2号線: numbered parts of a facility, not an address.
 _FACILITY_AFTER = re.compile(r"^\s?(?:窓口|線|出口|のりば|乗り場|ホーム|会議室|教室|館|車|機)")
@@ -135,6 +136,20 @@ _NOT_PLACE_SUFFIX = (
 _ADMIN_SUFFIX = "都道府県市区郡町村"
 # A particle between a noun and a hiragana place name (本庁舎はみどり区…) is not part of it.
 _PARTICLES = "はがのをにでともへや"
+# Hiragana after a ward or city that is grammar, not a place name (みどり区から…).
+_FUNCTION_WORDS = (
+    "から",
+    "まで",
+    "より",
+    "にて",
+    "では",
+    "には",
+    "への",
+    "での",
+    "など",
+    "ほか",
+    *_PARTICLES,
+)
 _PLACE_END = (
     "町丁村区市台丘野原田谷沢川山島橋坂森浜崎宿袋条通東西南北中上下央"
     "関江井里郷林岡浦屋戸木窪塚津園池松寺込黒布尾瀬倉見城宮平"
@@ -159,14 +174,20 @@ def _place_run_start(text: str, end: int) -> int:
             while i > 0 and text[i - 1].isdigit():
                 i -= 1
             continue
-        if is_hiragana(text[i - 1]) and i < len(text) and text[i] in _ADMIN_SUFFIX:
+        if is_hiragana(text[i - 1]) and i < len(text):
             j = i - 1
             while j > 0 and is_hiragana(text[j - 1]):
                 j -= 1
-            if j > 0 and text[j] in _PARTICLES and not is_hiragana(text[j - 1]):
-                return j + 1
-            i = j
-            continue
+            word = text[j:i]
+            after_unit = j > 0 and text[j - 1] in _ADMIN_SUFFIX and len(word) <= 6
+            if text[i] in _ADMIN_SUFFIX:
+                if j > 0 and text[j] in _PARTICLES and not is_hiragana(text[j - 1]):
+                    return j + 1
+                i = j
+                continue
+            if after_unit and not word.startswith(_FUNCTION_WORDS):
+                i = j
+                continue
         if text[i - 1] == " " and i >= 2 and text[i - 2] in _ADMIN_SUFFIX:
             i -= 1
             continue
@@ -235,6 +256,8 @@ def _street_spans(text: str) -> list[tuple[int, int]]:
         ):
             continue
         groups = len(re.findall(r"[0-9]+", m.group()))
+        if "の" in m.group() and groups < 3:
+            continue
         end = _extend_right(text, m.end())
         if groups == 2 and not (_has_admin_unit(place) or place[-1] in _PLACE_END or end > m.end()):
             continue

@@ -28,6 +28,25 @@ STOP_SUFFIXES: str = (
 
 # Organisation words that end a run (吉田病院, 千葉銀行): such a run is not a person.
 ORG_TAILS: tuple[str, ...] = (
+    "電力",
+    "電気",
+    "ガス",
+    "水道",
+    "鉄道",
+    "電鉄",
+    "交通",
+    "郵便",
+    "生協",
+    "農協",
+    "証券",
+    "保険",
+    "生命",
+    "損保",
+    "新聞",
+    "放送",
+    "通信",
+    "物流",
+    "急便",
     "銀行",
     "信金",
     "病院",
@@ -161,7 +180,13 @@ KATAKANA_STOP_PARTS: tuple[str, ...] = (
     "デパート",
     "ドラッグ",
     "ガス",
-    "電力",
+    "ワーク",
+    "バンク",
+    "ポート",
+    "ライン",
+    "メディア",
+    "テレビ",
+    "ラジオ",
 )
 
 # Hiragana words before ちゃん/くん/さん that are not given names.

@@ -37,7 +37,8 @@ _WA_LABEL = re.compile(r"(?:お名前|名前|氏名)(?:は|が|\s)\s*")
 _RUN_TITLES = tuple(t for t in TITLE_WORDS if t not in ("先生", "担当"))
 _CONTEXT_AFTER = re.compile(
     r"(?:と(?:名乗|いう|言う|申)|から(?:の)?(?:電話|架電|入電|問い?合わ?せ|連絡|メール|苦情|相談|通報)|"
-    r"より(?:電話|入電|架電|問い?合わ?せ|連絡|通報)|あて|宛|名義|本人)"
+    r"より(?:電話|入電|架電|問い?合わ?せ|連絡|通報)|あて|宛|名義|本人|"
+    r"の(?:お(?:母|父|子|孫|兄|姉)|奥|ご(?:主人|家族|本人|長男|長女)|息子|娘|妻|夫|長男|長女))"
 )
 _KATAKANA_NAME = re.compile(r"[ァ-ヺー]{2,}(?:[ ・][ァ-ヺー]{2,})+")
 _NAME_CHARS = re.compile(r"[ぁ-ゖァ-ヺー・々〆ヶ一-鿿]+(?: [ぁ-ゖァ-ヺー・々〆ヶ一-鿿]+)?")
@@ -72,7 +73,7 @@ def _split_run(run: str, *, need_lexicon: bool) -> tuple[int, int] | None:
             return (i, n) if len(rest) <= 3 else (i, i + size)
     if need_lexicon:
         return None
-    if _is_org(run, strict=False) or not 2 <= n <= 4:
+    if _is_org(run, strict=False) or not 2 <= n <= 6:
         return None
     return 0, n
 
@@ -145,6 +146,26 @@ def _hiragana_name_before(text: str, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _kana_given_name(text: str, end: int, *, katakana: bool) -> tuple[int, int] | None:
+    """A known kanji surname followed by a kana given name (山田さくら様, 山田エミリー様)."""
+    is_kana = is_katakana if katakana else is_hiragana
+    start = end
+    while start > 0 and is_kana(text[start - 1]) and end - start < 6:
+        start -= 1
+    if start == end or start == 0 or not 2 <= end - start <= 5:
+        return None
+    surname_end = start - 1 if text[start - 1] == " " else start
+    run_start = _kanji_run_start(text, surname_end)
+    if run_start == surname_end:
+        return None
+    found = _split_run(text[run_start:surname_end], need_lexicon=True)
+    if not found or run_start + found[1] != surname_end:
+        return None
+    if katakana and _is_katakana_word(text[start:end]):
+        return None
+    return run_start + found[0], end
+
+
 def _honorific_names(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _HONORIFIC.finditer(text):
@@ -161,9 +182,13 @@ def _honorific_names(text: str) -> list[tuple[int, int]]:
         if is_kanji(before):
             found = _kanji_name_before(text, end, need_lexicon=need_lexicon)
         elif is_katakana(before):
-            found = _katakana_name_before(text, end, need_lexicon=need_lexicon)
-        elif is_hiragana(before) and word in ("ちゃん", "くん") and end == m.start():
-            found = _hiragana_name_before(text, end)
+            found = _kana_given_name(text, end, katakana=True) or _katakana_name_before(
+                text, end, need_lexicon=need_lexicon
+            )
+        elif is_hiragana(before):
+            found = _kana_given_name(text, end, katakana=False)
+            if not found and word in ("ちゃん", "くん") and end == m.start():
+                found = _hiragana_name_before(text, end)
         if found:
             spans.append(found)
     return spans
