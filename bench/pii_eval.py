@@ -29,13 +29,14 @@ def _table(examples: list[Example], split: str) -> str:
         f"**{split}**: {len(part)} notes, {len(negatives)} without personal data "
         f"({clean} of them pass with no finding)",
         "",
-        "| type | gold spans | findings | precision | recall |",
-        "|---|---:|---:|---:|---:|",
+        "| type | gold spans | findings | precision | recall | exact span |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for kind in PiiType:
         s = scores[kind]
         rows.append(
-            f"| {kind.value} | {s.gold} | {s.findings} | {s.precision:.3f} | {s.recall:.3f} |"
+            f"| {kind.value} | {s.gold} | {s.findings} | {s.precision:.3f} | {s.recall:.3f} "
+            f"| {s.exact_share:.3f} |"
         )
     return "\n".join(rows)
 
@@ -48,6 +49,7 @@ def _timing(examples: list[Example]) -> str:
         note += texts[i % len(texts)]
         i += 1
     note = note[:500]
+    scan(note)
     runs = []
     for _ in range(200):
         begin = time.perf_counter()

@@ -35,6 +35,7 @@ class TypeScore:
 
     findings: int = 0
     correct_findings: int = 0
+    exact_findings: int = 0
     gold: int = 0
     found_gold: int = 0
     misses: list[str] = field(default_factory=list)
@@ -44,6 +45,11 @@ class TypeScore:
     def precision(self) -> float:
         """Share of findings that are right (1.0 when nothing was found)."""
         return self.correct_findings / self.findings if self.findings else 1.0
+
+    @property
+    def exact_share(self) -> float:
+        """Share of correct findings whose span equals the gold span exactly."""
+        return self.exact_findings / self.correct_findings if self.correct_findings else 1.0
 
     @property
     def recall(self) -> float:
@@ -82,6 +88,7 @@ def evaluate(
             for f in found:
                 if any(_overlaps(f.start, f.end, g.start, g.end) for g in gold):
                     score.correct_findings += 1
+                    score.exact_findings += any((f.start, f.end) == (g.start, g.end) for g in gold)
                 else:
                     score.false_alarms.append(f"{f.text} ← {example.text}")
             for g in gold:

@@ -23,18 +23,20 @@ class NormalizedText:
         return self.starts[start], self.ends[end - 1]
 
 
-def _clusters(text: str) -> list[tuple[int, int]]:
-    """Split text into a base character plus the marks that NFKC may merge into it."""
-    bounds: list[tuple[int, int]] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        j = i + 1
-        while j < n and (text[j] in _JOINING_MARKS or unicodedata.combining(text[j])):
-            j += 1
-        bounds.append((i, j))
-        i = j
-    return bounds
+_FOLD_CACHE: dict[str, str] = {}
+_FOLD_CACHE_LIMIT = 20_000
+
+
+def _fold(cluster: str) -> str:
+    """NFKC of one cluster, cached for single characters (most text repeats few of them)."""
+    if len(cluster) > 1:
+        return unicodedata.normalize("NFKC", cluster)
+    folded = _FOLD_CACHE.get(cluster)
+    if folded is None:
+        folded = unicodedata.normalize("NFKC", cluster)
+        if len(_FOLD_CACHE) < _FOLD_CACHE_LIMIT:
+            _FOLD_CACHE[cluster] = folded
+    return folded
 
 
 def normalize(text: str) -> NormalizedText:
@@ -45,9 +47,19 @@ def normalize(text: str) -> NormalizedText:
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for begin, end in _clusters(text):
-        folded = unicodedata.normalize("NFKC", text[begin:end])
+    i = 0
+    n = len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (text[j] in _JOINING_MARKS or unicodedata.combining(text[j])):
+            j += 1
+        folded = _fold(text[i:j])
         parts.append(folded)
-        starts.extend([begin] * len(folded))
-        ends.extend([end] * len(folded))
+        if len(folded) == 1:
+            starts.append(i)
+            ends.append(j)
+        else:
+            starts.extend([i] * len(folded))
+            ends.extend([j] * len(folded))
+        i = j
     return NormalizedText(text, "".join(parts), tuple(starts), tuple(ends))

@@ -120,6 +120,7 @@ def find_phones(text: str) -> list[tuple[int, int]]:
             after_letter = start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()
             if after_letter and not _LETTER_PREFIX.search(text[max(0, start - 8) : start]):
                 continue
-            begin = start - 1 if start > 0 and text[start - 1] == "(" else start
+            opened = start > 0 and text[start - 1] == "(" and ")" in text[start:end]
+            begin = start - 1 if opened else start
             spans.append((begin, end))
     return spans
