@@ -32,6 +32,7 @@ _COLON_LABEL = re.compile(
     r"(?:お名前|御名前|カナ氏名|本人氏名|氏名|名前|フリガナ|ふりがな|相談者名?|申請者名?|契約者名?|"
     r"届出人|申出人|依頼者名?|通報者名?|発信者名?|代理人名?|請求者名?|世帯主名?|名義人)\s*[:=]\s*"
 )
+_LATIN_STOP = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "staff", "user"})
 _WA_LABEL = re.compile(r"(?:お名前|名前|氏名)(?:は|が|\s)\s*")
 # Titles and words that make a kanji run starting with a known surname a person (高橋課長, 山田宅).
 _RUN_TITLES = tuple(t for t in TITLE_WORDS if t not in ("先生", "担当"))
@@ -41,7 +42,12 @@ _CONTEXT_AFTER = re.compile(
     r"の(?:お(?:母|父|子|孫|兄|姉)|奥|ご(?:主人|家族|本人|長男|長女)|息子|娘|妻|夫|長男|長女))"
 )
 _KATAKANA_NAME = re.compile(r"[ァ-ヺー]{2,}(?:[ ・][ァ-ヺー]{2,})+")
-_NAME_CHARS = re.compile(r"[ぁ-ゖァ-ヺー・々〆ヶ一-鿿]+(?: [ぁ-ゖァ-ヺー・々〆ヶ一-鿿]+)?")
+_NAME_CHARS = re.compile(
+    r"[ぁ-ゖァ-ヺー・々〆ヶ一-鿿]+(?: [ぁ-ゖァ-ヺー・々〆ヶ一-鿿]+)?"
+    r"|[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,2}"
+)
+# Latin-letter names before an honorific (John Smith様, YAMADA TARO様), not acronyms (NTTさん).
+_LATIN_NAME_BEFORE = re.compile(r"(?:[A-Za-z][A-Za-z.'\-]* ){0,2}[A-Za-z][A-Za-z.'\-]*$")
 
 
 def _is_org(rest: str, *, strict: bool) -> bool:
@@ -166,6 +172,20 @@ def _kana_given_name(text: str, end: int, *, katakana: bool) -> tuple[int, int] 
     return run_start + found[0], end
 
 
+def _latin_name_before(text: str, end: int) -> tuple[int, int] | None:
+    """A romanised name before an honorific; all-capital acronyms (NTT, NPO, ALT) are not."""
+    match = _LATIN_NAME_BEFORE.search(text, max(0, end - 40), end)
+    if not match:
+        return None
+    words = match.group().split()
+    letters = sum(len(w) for w in words)
+    capitalised = any(w[0].isupper() and any(c.islower() for c in w) for w in words)
+    shouted = len(words) >= 2 and letters >= 5 and all(w.isupper() for w in words)
+    if not (capitalised or shouted) or words[-1].lower() in _LATIN_STOP:
+        return None
+    return match.start(), end
+
+
 def _honorific_names(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in _HONORIFIC.finditer(text):
@@ -185,6 +205,8 @@ def _honorific_names(text: str) -> list[tuple[int, int]]:
             found = _kana_given_name(text, end, katakana=True) or _katakana_name_before(
                 text, end, need_lexicon=need_lexicon
             )
+        elif before.isascii() and before.isalpha():
+            found = _latin_name_before(text, end)
         elif is_hiragana(before):
             found = _kana_given_name(text, end, katakana=False)
             if not found and word in ("ちゃん", "くん") and end == m.start():
@@ -205,7 +227,7 @@ def _clean_label_value(value: str) -> tuple[int, int] | None:
     if honorific:
         value = value[: honorific.start()]
     value = value.rstrip(" ")
-    if value and (is_kanji(value[0]) or is_katakana(value[0])):
+    if value and (is_kanji(value[0]) or is_katakana(value[0]) or value[0].isascii()):
         k = 0
         while k < len(value) and not is_hiragana(value[k]):
             k += 1
