@@ -23,6 +23,40 @@ _REFERENCE_LABEL = re.compile(
     r"保険者番号|受給者番号|納付番号|通知書番号)[\s:：は#№]*$",
     re.IGNORECASE,
 )
+# Any other "…番号" label (証明書番号, 登録番号) introduces a reference number, unless it is one
+# of the labels for a phone or fax number.
+_NUMBER_LABEL = re.compile(r"([^\s、。,:：()]{0,8})番号[\s:：は#№]*$")
+_PHONE_LABEL_ENDINGS = (
+    "電話",
+    "FAX",
+    "Fax",
+    "fax",
+    "ファックス",
+    "ファクス",
+    "ファクシミリ",
+    "携帯",
+    "TEL",
+    "Tel",
+    "tel",
+    "連絡先",
+    "折り返し",
+    "折返し",
+    "自宅",
+    "勤務先",
+    "緊急連絡先",
+)
+
+
+def _after_reference_label(before: str) -> bool:
+    """Whether the text before a number ends with a label for a non-phone reference number."""
+    if _REFERENCE_LABEL.search(before):
+        return True
+    label = _NUMBER_LABEL.search(before)
+    if label is None or not label.group(1):
+        return False
+    return not label.group(1).endswith(_PHONE_LABEL_ENDINGS)
+
+
 # Letters allowed right before a number (TEL03-..., FAX:...); other letters make it a code (F0001).
 _LETTER_PREFIX = re.compile(r"(?<![A-Za-z])(?:tel|fax|fx|phone|mobile|mob|cell|ph|t|f|m)$", re.I)
 _COUNTER_AFTER = re.compile(r"^\s?(?:円|年|件|人|名|個|枚|回|歳|才|日|月|時|分|秒|番|号|%|円)")
@@ -113,7 +147,7 @@ def find_phones(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for match in _CHAIN.finditer(text):
         for start, end in _chain_numbers(match):
-            if _REFERENCE_LABEL.search(text[max(0, start - 14) : start]):
+            if _after_reference_label(text[max(0, start - 14) : start]):
                 continue
             if _COUNTER_AFTER.match(text[end : end + 2]):
                 continue
