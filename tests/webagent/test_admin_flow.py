@@ -8,7 +8,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.webagent.browsing import DemoServer, NewContext, TotpState, submit_signin
+from tests.webagent.browsing import DemoServer, NewContext, TotpState, sign_in, submit_signin
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +52,8 @@ def test_admin_enrols_totp_then_manages_users_with_field_errors(
         expect(table.get_by_role("cell", name=username, exact=True)).to_be_visible()
     admin_row = table.get_by_role("row").filter(has_text="工藤 システム管理者")
     expect(admin_row).to_contain_text("登録済")
+    expect(admin_row.get_by_role("button")).to_have_count(0)  # no way to lock oneself out
+    expect(table.get_by_role("button", name="op1 を無効にする")).to_be_visible()
 
     # First attempt: a short password gets a Japanese message on the field.
     page.get_by_label("ユーザーID").fill("op9")
@@ -61,6 +63,7 @@ def test_admin_enrols_totp_then_manages_users_with_field_errors(
     page.get_by_role("button", name="追加する").click()
     password_box = page.get_by_label("初期パスワード")
     expect(password_box).to_have_attribute("aria-invalid", "true")
+    expect(password_box).to_be_focused()
     expect(password_box).to_have_accessible_description(re.compile("12文字以上にしてください"))
     expect(page.get_by_label("ユーザーID")).to_have_value("op9")
     expect(table.get_by_role("cell", name="op9", exact=True)).to_have_count(0)
@@ -108,3 +111,34 @@ def test_enrolled_supervisor_must_pass_totp_verification_on_next_signin(
     page.get_by_label("確認コード（6桁）").press("Enter")
     expect(page).to_have_url(f"{demo_server.url}/")
     expect(page.get_by_role("main")).to_contain_text("江藤 スーパーバイザー さん")
+
+
+@pytest.mark.req("N-SEC-1", "N-USE-1")
+def test_user_stopped_at_totp_enrolment_can_sign_out(
+    demo_server: DemoServer, new_context: NewContext
+) -> None:
+    page = new_context().new_page()
+    submit_signin(page, demo_server, "manager", "Madoguchi-demo-2026")
+    expect(page).to_have_url(f"{demo_server.url}/account/totp")
+    page.get_by_role("button", name="サインアウト").click()
+    expect(page).to_have_url(f"{demo_server.url}/signin")
+    page.goto(f"{demo_server.url}/account/totp")
+    expect(page).to_have_url(re.compile(r"/signin\?next=/account/totp$"))
+
+
+@pytest.mark.req("N-SEC-1", "N-USE-1")
+def test_audit_log_shows_actions_and_outcomes_in_japanese(
+    demo_server: DemoServer, new_context: NewContext
+) -> None:
+    stranger = new_context().new_page()
+    submit_signin(stranger, demo_server, "op1", "wrong-password-0")
+    expect(stranger.get_by_role("alert")).to_be_visible()
+
+    page = new_context().new_page()
+    sign_in(page, demo_server, "security")
+    page.get_by_role("link", name="監査ログ").click()
+    expect(page.get_by_role("status")).to_contain_text("改ざん検査：正常")
+    table = page.get_by_role("table", name="最新200件（新しい順）")
+    failed = table.get_by_role("row").filter(has_text="op1").filter(has_text="失敗").first
+    expect(failed).to_contain_text("サインイン")
+    expect(failed.locator("code")).to_have_text("sign-in")

@@ -22,6 +22,7 @@ def test_leader_notice_sent_with_ctrl_enter_appears_live_for_operator(
     operator = new_context().new_page()
     sign_in(operator, demo_server, "op2")
     expect(operator.locator("#connection")).to_have_text(LIVE_ONLINE, timeout=10_000)
+    expect(operator.get_by_text("まだお知らせはありません。")).to_be_visible()
 
     leader = new_context().new_page()
     sign_in(leader, demo_server, "leader")
@@ -37,6 +38,7 @@ def test_leader_notice_sent_with_ctrl_enter_appears_live_for_operator(
     feed = operator.locator("#announcements")
     expect(feed.get_by_text(text)).to_be_visible(timeout=5_000)
     expect(feed.locator("li").first).to_contain_text(text)
+    expect(operator.get_by_text("まだお知らせはありません。")).to_be_hidden()
     expect(feed.locator("li").first.locator("time")).to_have_text(re.compile(r"^\d{2}:\d{2}$"))
 
 

@@ -70,6 +70,7 @@ def test_password_change_with_mismatched_confirmation_shows_field_error(
 
     confirm = page.get_by_label("新しいパスワード（確認）")
     expect(confirm).to_have_attribute("aria-invalid", "true")
+    expect(confirm).to_be_focused()
     expect(confirm).to_have_accessible_description(re.compile("確認用のパスワードが一致しません"))
     expect(page.get_by_role("status")).to_have_count(0)
 
@@ -93,4 +94,5 @@ def test_password_change_with_weak_password_names_the_rule(
 
     new = page.get_by_label("新しいパスワード", exact=True)
     expect(new).to_have_attribute("aria-invalid", "true")
+    expect(new).to_be_focused()
     expect(new).to_have_accessible_description(re.compile("12文字以上にしてください"))
