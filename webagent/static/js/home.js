@@ -4,6 +4,7 @@
   const live = document.getElementById("live");
   const list = document.getElementById("announcements");
   const status = document.getElementById("connection");
+  const empty = document.getElementById("announcements-empty");
   const formatter = new Intl.DateTimeFormat("ja-JP", { timeZone: "Asia/Tokyo", hour: "2-digit", minute: "2-digit" });
 
   function setStatus(state, icon, label) {
@@ -15,6 +16,7 @@
 
   function show(items) {
     list.replaceChildren();
+    if (empty) empty.hidden = items.length > 0;
     for (const item of items) add(item, false);
   }
 
@@ -25,6 +27,7 @@
     time.textContent = formatter.format(new Date(item.at));
     li.append(time, " ", item.text);
     if (prepend) list.prepend(li); else list.append(li);
+    if (empty) empty.hidden = true;
   }
 
   if (live && window.io) {
@@ -41,16 +44,32 @@
   if (form) {
     const text = document.getElementById("announce-text");
     const result = document.getElementById("announce-result");
+    const button = form.querySelector("button[type=submit]");
+    let sending = false;
     async function send(event) {
       if (event) event.preventDefault();
-      const response = await fetch("/api/announcements", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
-        body: JSON.stringify({ text: text.value }),
-      });
-      const body = await response.json();
-      if (response.ok) { result.textContent = "✔ 送信しました。"; text.value = ""; }
-      else { result.textContent = "⚠ " + (body.fields && body.fields.text ? body.fields.text : body.message); }
+      if (sending) return;
+      sending = true;
+      button.disabled = true;
+      try {
+        const response = await fetch("/api/announcements", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
+          body: JSON.stringify({ text: text.value }),
+        });
+        let body = {};
+        try { body = await response.json(); } catch (_) { body = {}; }
+        if (response.ok) { result.textContent = "✔ 送信しました。"; text.value = ""; }
+        else {
+          const reason = body.fields && body.fields.text ? body.fields.text : body.message;
+          result.textContent = "⚠ " + (reason || "送信できませんでした（" + response.status + "）。");
+        }
+      } catch (_) {
+        result.textContent = "⚠ 送信できませんでした。ネットワークを確認して、もう一度お試しください。";
+      } finally {
+        sending = false;
+        button.disabled = false;
+      }
     }
     form.addEventListener("submit", send);
     text.addEventListener("keydown", (e) => { if (e.ctrlKey && e.key === "Enter") send(e); });
