@@ -27,6 +27,7 @@ from realtime.http.guard import PublicStatic, check_routes, guarded_route
 from realtime.http.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from realtime.hub.server import Hub
 from realtime.settings import Settings
+from realtime.timeutil import format_jst
 from webagent import views as pages
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def build_context(settings: Settings) -> AppContext:
     """The services of one app, built from settings (nothing read at import time)."""
     db = Database(settings.effective_database_url)
     templates = Jinja2Templates(directory=str(WEBAGENT_DIR / "templates"))
+    templates.env.filters["jst"] = format_jst
     readiness = Readiness()
     ctx = AppContext(
         settings=settings,

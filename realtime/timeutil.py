@@ -18,3 +18,8 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def format_jst(value: datetime) -> str:
+    """A timestamp as Japan time for people: 2026-11-27 09:15:02."""
+    return as_utc(value).astimezone(JST).strftime("%Y-%m-%d %H:%M:%S")

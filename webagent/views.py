@@ -407,7 +407,9 @@ async def users_create(request: Request) -> Response:
         roles = [Role(r) for r in raw_roles]
     except ValueError:
         return await _users_render(
-            request, {"fields": {"roles": "不明なロールです。"}, "form": values}, 422
+            request,
+            {"fields": {"roles": "不明なロールです。"}, "form": values, "checked": raw_roles},
+            422,
         )
 
     def do() -> None:
@@ -428,7 +430,9 @@ async def users_create(request: Request) -> Response:
         if exc.status_code not in (409, 422):
             raise
         fields = exc.data.get("fields") or {"username": exc.message}
-        return await _users_render(request, {"fields": fields, "form": values}, exc.status_code)
+        return await _users_render(
+            request, {"fields": fields, "form": values, "checked": raw_roles}, exc.status_code
+        )
     return RedirectResponse("/admin/users?created=1", status_code=303)
 
 
@@ -442,7 +446,10 @@ async def users_disable(request: Request) -> Response:
         with ctx.db.session() as session:
             auth.disable_user(session, username=username, actor=principal.username)
 
-    await ctx.db.run(do)
+    try:
+        await ctx.db.run(do)
+    except ValidationFailed as exc:
+        return await _users_render(request, {"error": exc.message}, exc.status_code)
     return RedirectResponse("/admin/users", status_code=303)
 
 

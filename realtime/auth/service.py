@@ -145,7 +145,12 @@ def get_user(session: Session, *, username: str) -> User:
 
 
 def disable_user(session: Session, *, username: str, actor: str) -> User:
-    """Disable a user and revoke all their sessions; audited."""
+    """Disable a user and revoke all their sessions; audited. Nobody disables themselves."""
+    if username == actor:
+        raise ValidationFailed(
+            "自分自身のアカウントは無効にできません。",
+            fields={"username": "自分自身のアカウントは無効にできません。"},
+        )
     user = get_user(session, username=username)
     user.disabled = True
     session.add(user)

@@ -164,12 +164,19 @@ class Hub:
         self.ctx = ctx
         settings = ctx.settings
         manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
-        origins = [settings.public_url.rstrip("/")]
+        public_origin = settings.public_url.rstrip("/")
+
+        def same_site(origin: str | None, environ: dict[str, Any]) -> bool:
+            """The public URL, or the host the browser actually reached (as the CSRF check)."""
+            scope = environ.get("asgi.scope", {})
+            scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+            return origin in (public_origin, f"{scheme}://{environ.get('HTTP_HOST', '')}")
+
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=manager,
             transports=["websocket"],
-            cors_allowed_origins=origins,
+            cors_allowed_origins=same_site,
             logger=False,
             engineio_logger=False,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyotp
@@ -162,7 +163,8 @@ def test_an_admin_without_totp_is_sent_to_enrol_and_enrolment_works(
     assert response.headers["location"] == "/account/totp"
     page = client.get("/account/totp")
     assert "<svg" in page.text
-    secret = page.text.split('id="totp-secret">')[1].split("<")[0]
+    shown = page.text.split('id="totp-secret">')[1].split("</code>")[0]
+    secret = re.sub(r"<[^>]+>", "", shown)
     done = client.post(
         "/account/totp",
         data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)},
@@ -263,3 +265,35 @@ def test_sign_in_never_redirects_off_site(app: Any, client: TestClient) -> None:
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
+
+
+@pytest.mark.req("N-SEC-1", "F-2.1.7")
+def test_an_administrator_cannot_disable_their_own_account(app: Any, client: TestClient) -> None:
+    secret = pyotp.random_base32()
+    add_user(app, "admin", Role.SYSTEM_ADMIN, totp_secret=secret)
+    token = signin(client, "admin", totp_secret=secret)
+    response = client.post("/admin/users/admin/disable", data={"csrf_token": token})
+    assert response.status_code == 422
+    assert "自分自身" in response.text
+    assert client.get("/api/me").status_code == 200
+
+
+@pytest.mark.req("N-USE-1")
+def test_a_failed_user_creation_keeps_the_ticked_roles(app: Any, client: TestClient) -> None:
+    secret = pyotp.random_base32()
+    add_user(app, "admin", Role.SYSTEM_ADMIN, totp_secret=secret)
+    token = signin(client, "admin", totp_secret=secret)
+    response = client.post(
+        "/admin/users",
+        data={
+            "username": "new1",
+            "display_name": "新人",
+            "password": "short",
+            "roles": ["operator", "leader"],
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 422
+    assert 'value="operator" checked' in response.text
+    assert 'value="leader" checked' in response.text
+    assert 'value="supervisor" checked' not in response.text
