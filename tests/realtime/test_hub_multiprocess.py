@@ -64,7 +64,7 @@ async def announce_on_a_watch_b(
         response = await leader_a.post_json("/api/announcements", {"text": texts[0]})
         assert response.status_code == 201, response.text
         # The same leader session, used through B (sessions live in the shared database).
-        leader_a.http.base_url = b.url  # type: ignore[assignment]
+        leader_a.http.base_url = b.url
         response = await leader_a.post_json("/api/announcements", {"text": texts[1]})
         assert response.status_code == 201, response.text
         first = await desk.next("announcement")
