@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# socketio.AsyncClient speaks WebSocket through aiohttp (a dev dependency); fail loudly here
+# rather than with a connection error deep inside a test.
+import aiohttp  # noqa: F401
 import httpx
 import pyotp
 import socketio
