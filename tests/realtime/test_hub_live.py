@@ -11,6 +11,7 @@ import socketio
 from sqlmodel import col, select
 
 from realtime.audit.models import AuditEntry
+from realtime.auth import service as auth
 from realtime.auth.permissions import Role
 from tests.realtime.conftest import LiveServer
 from tests.realtime.live import Browser, HubClient, sign_in
@@ -302,3 +303,28 @@ def test_reconnect_gets_a_full_snapshot_with_announcements_sent_while_away(
     assert after["user"]["display_name"] == "op1 様"
     assert resynced["announcements"] == after["announcements"]
     assert resynced["namespace"] == "/agent"
+
+
+@pytest.mark.req("N-SEC-1")
+def test_disabled_user_cannot_use_an_open_socket(live_server: LiveServer) -> None:
+    add_user(live_server.app, "op1", Role.OPERATOR)
+
+    async def scenario() -> Any:
+        operator = await sign_in(live_server.url, "op1")
+        desk = HubClient(live_server.url, "/agent", cookie=operator.cookie_header)
+        try:
+            await desk.connect()
+            assert (await desk.call("resync"))["namespace"] == "/agent"
+            with live_server.app.ctx.db.session() as session:
+                auth.disable_user(session, username="op1", actor="test")
+            return await desk.call("resync")
+        finally:
+            await desk.close()
+            await operator.aclose()
+
+    answer = asyncio.run(scenario())
+
+    assert answer["error"] == "session-expired"
+    assert [(a["target"], a["detail"]["event"]) for a in rejections(live_server)] == [
+        ("/agent", "resync")
+    ]
