@@ -75,13 +75,16 @@ class AudienceNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.hub = hub
 
     async def trigger_event(self, event_name: str, *args: Any) -> Any:
-        if event_name == "connect":
-            sid, environ = args[0], args[1]
-            return await self._connect(sid, environ)
-        if event_name == "disconnect":
-            return None
         sid = args[0]
+        # python-socketio hands a client's events named "connect" or "disconnect" to this same
+        # method; only a socket not yet (or no longer) fully connected is in a lifecycle step.
+        if not self.server.manager.is_connected(sid, self.namespace):
+            if event_name == "connect":
+                return await self._connect(sid, args[1])
+            if event_name == "disconnect":
+                return None
         data = args[1] if len(args) > 1 else None
+        principal: auth.Principal | None = None
         try:
             principal = await self._principal_for(sid)
             declared = self.declared.get(event_name)
@@ -91,11 +94,18 @@ class AudienceNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 raise PermissionDenied(event=event_name, permission=declared.permission.value)
             return await declared.handler(self, sid, principal, data)
         except MadoguchiError as exc:
-            await self.hub.audit_rejection(sid=sid, namespace=self.namespace, error=exc)
+            await self.hub.audit_rejection(
+                sid=sid,
+                namespace=self.namespace,
+                error=exc,
+                principal=principal,
+                event=event_name,
+            )
             return exc.public()
 
     async def _connect(self, sid: str, environ: dict[str, Any]) -> None:
         token = _cookie(environ, self.hub.session_cookie_name)
+        principal: auth.Principal | None = None
         try:
             if not token:
                 raise NotAuthenticated()
@@ -103,8 +113,16 @@ class AudienceNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             if not principal.can(self.permission):
                 raise PermissionDenied(namespace=self.namespace)
         except MadoguchiError as exc:
-            await self.hub.audit_rejection(sid=sid, namespace=self.namespace, error=exc)
-            raise socketio.exceptions.ConnectionRefusedError(exc.public()) from None
+            await self.hub.audit_rejection(
+                sid=sid,
+                namespace=self.namespace,
+                error=exc,
+                principal=principal,
+                ip=str(environ.get("REMOTE_ADDR", "")),
+            )
+            # Two arguments: the client's connect_error handler gets {"message", "data"}, with
+            # the error id in data (one argument would arrive as the str() of the dict).
+            raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.public()) from None
         await self.save_session(sid, {"token": token})
         for room in ("all", f"user:{principal.user_id}", f"session:{principal.session_id}"):
             await self.enter_room(sid, room)
@@ -236,16 +254,33 @@ class Hub:
         for namespace in NAMESPACES:
             await self.emit("session_ended", {}, namespace=namespace, room=f"session:{session_id}")
 
-    async def audit_rejection(self, *, sid: str, namespace: str, error: MadoguchiError) -> None:
+    async def audit_rejection(
+        self,
+        *,
+        sid: str,
+        namespace: str,
+        error: MadoguchiError,
+        principal: auth.Principal | None = None,
+        event: str | None = None,
+        ip: str = "",
+    ) -> None:
+        """Record a refused connection or event, naming the user when the session was valid."""
+
         def write() -> None:
             with self.ctx.db.session() as session:
                 audit.record(
                     session,
-                    actor="-",
+                    actor=principal.username if principal else "-",
                     action="socket-rejected",
                     outcome="denied",
                     target=namespace,
-                    detail={"error": error.error_id, "sid": sid, **_safe(error.data)},
+                    ip=ip[:64],
+                    detail={
+                        "error": error.error_id,
+                        "sid": sid,
+                        **({"event": event[:64]} if event is not None else {}),
+                        **_safe(error.data),
+                    },
                 )
 
         await self.ctx.db.run(write)
