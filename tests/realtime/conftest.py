@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +10,6 @@ from typing import Any
 import pytest
 
 from tests.realtime.live import bound_socket, uvicorn_in_thread
-from tests.support import servers
 from tests.support.app import make_app, make_settings
 
 
@@ -33,19 +30,3 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     with uvicorn_in_thread(app, sock) as served:
         assert served == url
         yield LiveServer(url=url, app=app)
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """Like the shared fixture, but with its cluster where the postgres user can reach it.
-
-    As root, the shared fixture runs PostgreSQL as the postgres user inside pytest's temporary
-    folder, which pytest creates 0700 for root, so initdb cannot enter it. /tmp (1777) is
-    traversable, and ``servers.postgres_server`` hands the folder to postgres.
-    """
-    base = Path(tempfile.mkdtemp(prefix="madoguchi-hubtests-pg-"))
-    try:
-        with servers.postgres_server(base) as url:
-            yield url
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
