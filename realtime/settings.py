@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=60, ge=5, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=72)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    socket_sweep_seconds: float = Field(default=10.0, gt=0, le=300)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
     metrics_token: SecretStr | None = None

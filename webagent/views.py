@@ -442,14 +442,15 @@ async def users_disable(request: Request) -> Response:
     assert principal is not None
     username = request.path_params["username"]
 
-    def do() -> None:
+    def do() -> int:
         with ctx.db.session() as session:
-            auth.disable_user(session, username=username, actor=principal.username)
+            return auth.disable_user(session, username=username, actor=principal.username).id or 0
 
     try:
-        await ctx.db.run(do)
+        user_id = await ctx.db.run(do)
     except ValidationFailed as exc:
         return await _users_render(request, {"error": exc.message}, exc.status_code)
+    await ctx.hub.end_user(user_id)
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -260,6 +260,23 @@ def load_principal(session: Session, *, token: str, policy: SessionPolicy) -> Pr
     )
 
 
+def live_session_ids(session: Session, *, session_ids: set[str], policy: SessionPolicy) -> set[str]:
+    """Which of these sessions are still valid (not revoked, not expired, user enabled)."""
+    if not session_ids:
+        return set()
+    now = utcnow()
+    rows = session.exec(
+        select(WebSession, User)
+        .join(User, col(User.id) == col(WebSession.user_id))
+        .where(col(WebSession.id).in_(session_ids), col(WebSession.revoked_at).is_(None))
+    ).all()
+    return {
+        row.id
+        for row, user in rows
+        if not user.disabled and row.expires_at > now and row.last_seen_at + policy.idle > now
+    }
+
+
 def revoke_session(session: Session, *, session_id: str) -> None:
     row = session.get(WebSession, session_id)
     if row is not None and row.revoked_at is None:

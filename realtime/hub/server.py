@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ class AudienceNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             if event_name == "connect":
                 return await self._connect(sid, args[1])
             if event_name == "disconnect":
+                self.hub.forget(sid)
                 return None
         data = args[1] if len(args) > 1 else None
         principal: auth.Principal | None = None
@@ -124,6 +126,7 @@ class AudienceNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             # the error id in data (one argument would arrive as the str() of the dict).
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.public()) from None
         await self.save_session(sid, {"token": token})
+        self.hub.remember(sid, namespace=self.namespace, principal=principal)
         for room in ("all", f"user:{principal.user_id}", f"session:{principal.session_id}"):
             await self.enter_room(sid, room)
         await self.emit("snapshot", await self.hub.snapshot(self.namespace, principal), to=sid)
@@ -173,6 +176,13 @@ def _cookie(environ: dict[str, Any], name: str) -> str | None:
     return morsel.value if morsel else None
 
 
+@dataclass(frozen=True)
+class LocalSocket:
+    namespace: str
+    session_id: str
+    user_id: int
+
+
 class Hub:
     """Owns the Socket.IO server; other packages emit through it."""
 
@@ -180,6 +190,7 @@ class Hub:
         from realtime.hub import announcements
 
         self.ctx = ctx
+        self._local: dict[str, LocalSocket] = {}
         settings = ctx.settings
         manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
         public_origin = settings.public_url.rstrip("/")
@@ -249,10 +260,63 @@ class Hub:
         await self.emit("announcement", item, namespace="/supervisor", room="all")
         return {"ok": True, "announcement": item}
 
+    def remember(self, sid: str, *, namespace: str, principal: auth.Principal) -> None:
+        """Track a socket connected to this process (for sign-out and the revocation sweep)."""
+        self._local[sid] = LocalSocket(namespace, principal.session_id, principal.user_id)
+
+    def forget(self, sid: str) -> None:
+        self._local.pop(sid, None)
+
+    async def _drop(self, sids: list[str]) -> None:
+        for sid in sids:
+            local = self._local.pop(sid, None)
+            if local is not None:
+                await self.sio.disconnect(sid, namespace=local.namespace)
+
     async def end_session(self, session_id: str) -> None:
-        """Tell every socket of a signed-out session to close."""
+        """Tell every socket of a signed-out session to close, and close this process's ones.
+
+        Sockets of the session on other processes get the notice through Redis and are closed
+        by their own process's revocation sweep."""
         for namespace in NAMESPACES:
             await self.emit("session_ended", {}, namespace=namespace, room=f"session:{session_id}")
+        await self._drop([s for s, v in self._local.items() if v.session_id == session_id])
+
+    async def end_user(self, user_id: int) -> None:
+        """Close every socket of a user (disabled by an administrator)."""
+        for namespace in NAMESPACES:
+            await self.emit("session_ended", {}, namespace=namespace, room=f"user:{user_id}")
+        await self._drop([s for s, v in self._local.items() if v.user_id == user_id])
+
+    async def sweep_revoked(self) -> int:
+        """Close this process's sockets whose session was revoked, expired or whose user was
+        disabled (by any process); returns how many were closed."""
+        if not self._local:
+            return 0
+        ids = {v.session_id for v in self._local.values()}
+
+        def live() -> set[str]:
+            with self.ctx.db.session() as session:
+                return auth.live_session_ids(
+                    session, session_ids=ids, policy=self.ctx.session_policy
+                )
+
+        alive = await self.ctx.db.run(live)
+        dead = [s for s, v in self._local.items() if v.session_id not in alive]
+        for sid in dead:
+            local = self._local[sid]
+            await self.emit("session_ended", {}, namespace=local.namespace, room=sid)
+        await self._drop(dead)
+        return len(dead)
+
+    async def run_sweeper(self, interval: float) -> None:
+        """Sweep forever (started by the app's lifespan)."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.sweep_revoked()
+            except Exception:  # the sweep must outlive a database hiccup; it retries next time
+                log.exception("socket revocation sweep failed")
 
     async def audit_rejection(
         self,

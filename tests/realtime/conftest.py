@@ -23,10 +23,21 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server whose revocation sweep stays out of the way (events are checked per call)."""
+    yield from _serve(tmp_path, sweep_seconds=300)
+
+
+@pytest.fixture
+def sweeping_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server that sweeps revoked sessions' sockets five times a second."""
+    yield from _serve(tmp_path, sweep_seconds=0.2)
+
+
+def _serve(tmp_path: Path, *, sweep_seconds: float) -> Iterator[LiveServer]:
     sock = bound_socket()
     host, port = sock.getsockname()[:2]
     url = f"http://{host}:{port}"
-    app = make_app(make_settings(tmp_path, public_url=url))
+    app = make_app(make_settings(tmp_path, public_url=url, socket_sweep_seconds=sweep_seconds))
     with uvicorn_in_thread(app, sock) as served:
         assert served == url
         yield LiveServer(url=url, app=app)

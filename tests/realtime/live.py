@@ -6,6 +6,7 @@ Nothing here sleeps for a fixed time: every wait is for a condition, bounded by 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 import socket
@@ -168,6 +169,16 @@ class Browser:
     def cookie_header(self) -> str:
         return f"{SESSION_COOKIE}={self.session_token}"
 
+    @property
+    def session_token_id(self) -> str:
+        """The stored id of this browser's session (the SHA-256 of the cookie token)."""
+        return hashlib.sha256(self.session_token.encode()).hexdigest()
+
+    async def post_form(self, path: str, data: dict[str, str]) -> httpx.Response:
+        return await self.http.post(
+            path, data={**data, "csrf_token": self.csrf_token}, follow_redirects=False
+        )
+
     async def post_json(self, path: str, body: dict[str, Any]) -> httpx.Response:
         return await self.http.post(path, json=body, headers={"X-CSRF-Token": self.csrf_token})
 
@@ -231,7 +242,11 @@ class HubClient:
         async def on_connect_error(data: Any = None) -> None:
             await self.received["connect_error"].put(data)
 
+        async def on_disconnect(*_reason: Any) -> None:
+            await self.received["disconnect"].put(True)
+
         self.sio.on("*", record, namespace=self.namespace)
+        self.sio.on("disconnect", on_disconnect, namespace=self.namespace)
         self.sio.on("connect_error", on_connect_error, namespace=self.namespace)
 
     async def connect(self) -> None:

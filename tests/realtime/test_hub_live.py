@@ -231,37 +231,34 @@ def test_announce_with_invalid_text_is_answered_with_validation_error(
 
 
 @pytest.mark.req("N-SEC-1")
-def test_signed_out_session_cannot_use_its_open_socket(live_server: LiveServer) -> None:
+def test_signing_out_closes_the_sessions_open_socket(live_server: LiveServer) -> None:
     add_user(live_server.app, "lead1", Role.LEADER)
+    add_user(live_server.app, "op1", Role.OPERATOR)
 
-    async def scenario() -> tuple[Any, Any, Any]:
+    async def scenario() -> tuple[Any, Any, list[Any]]:
         leader: Browser = await sign_in(live_server.url, "lead1")
         board = HubClient(live_server.url, "/supervisor", cookie=leader.cookie_header)
+        other = await sign_in(live_server.url, "op1")
+        desk = HubClient(live_server.url, "/agent", cookie=other.cookie_header)
         try:
             await board.connect()
+            await desk.connect()
             await board.next("snapshot")
             await leader.sign_out()
             ended = await board.next("session_ended")
-            answer = await board.call("announce", {"text": "after sign-out"})
-            resync = await board.call("resync")
-            return ended, answer, resync
+            closed = await board.next("disconnect")
+            return ended, closed, desk.pending("disconnect")
         finally:
             await board.close()
+            await desk.close()
             await leader.aclose()
+            await other.aclose()
 
-    ended, answer, resync = asyncio.run(scenario())
+    ended, closed, other_closed = asyncio.run(scenario())
 
     assert ended == {}
-    assert answer["error"] == "session-expired"
-    assert resync["error"] == "session-expired"
-    audited = rejections(live_server)
-    assert [(a["target"], a["detail"]["error"], a["detail"]["event"]) for a in audited] == [
-        ("/supervisor", "session-expired", "announce"),
-        ("/supervisor", "session-expired", "resync"),
-    ]
-    with live_server.app.ctx.db.session() as session:
-        texts = session.exec(select(AuditEntry.action)).all()
-    assert "announcement-sent" not in texts
+    assert closed is True
+    assert other_closed == []  # another user's socket stays up
 
 
 @pytest.mark.req("N-SEC-1")
@@ -316,6 +313,7 @@ def test_disabled_user_cannot_use_an_open_socket(live_server: LiveServer) -> Non
             await desk.connect()
             assert (await desk.call("resync"))["namespace"] == "/agent"
             with live_server.app.ctx.db.session() as session:
+                # As another process would: this process's sweep has not run yet.
                 auth.disable_user(session, username="op1", actor="test")
             return await desk.call("resync")
         finally:
@@ -328,3 +326,55 @@ def test_disabled_user_cannot_use_an_open_socket(live_server: LiveServer) -> Non
     assert [(a["target"], a["detail"]["event"]) for a in rejections(live_server)] == [
         ("/agent", "resync")
     ]
+
+
+@pytest.mark.req("N-SEC-1")
+def test_a_session_revoked_by_another_process_loses_its_socket_to_the_sweep(
+    sweeping_server: LiveServer,
+) -> None:
+    add_user(sweeping_server.app, "op1", Role.OPERATOR)
+
+    async def scenario() -> tuple[Any, Any]:
+        operator = await sign_in(sweeping_server.url, "op1")
+        desk = HubClient(sweeping_server.url, "/agent", cookie=operator.cookie_header)
+        try:
+            await desk.connect()
+            await desk.next("snapshot")
+            with sweeping_server.app.ctx.db.session() as session:
+                auth.revoke_session(session, session_id=operator.session_token_id)
+            return await desk.next("session_ended"), await desk.next("disconnect")
+        finally:
+            await desk.close()
+            await operator.aclose()
+
+    ended, closed = asyncio.run(scenario())
+    assert ended == {}
+    assert closed is True
+
+
+@pytest.mark.req("N-SEC-1", "F-2.1.7")
+def test_disabling_a_user_in_the_admin_screen_closes_their_socket(
+    sweeping_server: LiveServer,
+) -> None:
+    import pyotp
+
+    secret = pyotp.random_base32()
+    add_user(sweeping_server.app, "admin", Role.SYSTEM_ADMIN, totp_secret=secret)
+    add_user(sweeping_server.app, "op1", Role.OPERATOR)
+
+    async def scenario() -> Any:
+        operator = await sign_in(sweeping_server.url, "op1")
+        admin = await sign_in(sweeping_server.url, "admin", totp_secret=secret)
+        desk = HubClient(sweeping_server.url, "/agent", cookie=operator.cookie_header)
+        try:
+            await desk.connect()
+            await desk.next("snapshot")
+            response = await admin.post_form("/admin/users/op1/disable", {})
+            assert response.status_code == 303
+            return await desk.next("disconnect")
+        finally:
+            await desk.close()
+            await operator.aclose()
+            await admin.aclose()
+
+    assert asyncio.run(scenario()) is True

@@ -68,6 +68,7 @@ class StandInHub:
     principal: Principal
     session_cookie_name: str = "madoguchi_session"
     rejections: list[tuple[str, str, str | None]] = field(default_factory=list)
+    connected: list[tuple[str, str]] = field(default_factory=list)
 
     async def load_principal(self, token: str) -> Principal:
         assert token == TOKEN
@@ -78,6 +79,12 @@ class StandInHub:
 
     async def announce(self, *, principal: Principal, text: Any) -> dict[str, Any]:
         return {"result": HANDLED, "text": text}
+
+    def remember(self, sid: str, *, namespace: str, principal: Principal) -> None:
+        self.connected.append((sid, namespace))
+
+    def forget(self, sid: str) -> None:
+        self.connected = [c for c in self.connected if c[0] != sid]
 
     async def audit_rejection(
         self,
