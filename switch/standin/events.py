@@ -25,7 +25,11 @@ CALLING: Final[dict[str, tuple[str, str, int]]] = {
     "CHANNEL_STATE": ("switch_channel.c", "switch_channel_perform_set_running_state", 2113),
     "CHANNEL_CALLSTATE": ("switch_channel.c", "switch_channel_perform_set_callstate", 213),
     "CHANNEL_PROGRESS": ("switch_channel.c", "switch_channel_perform_mark_ring_ready_value", 3322),
-    "CHANNEL_PROGRESS_MEDIA": ("switch_channel.c", "switch_channel_perform_mark_pre_answered", 3375),
+    "CHANNEL_PROGRESS_MEDIA": (
+        "switch_channel.c",
+        "switch_channel_perform_mark_pre_answered",
+        3375,
+    ),
     "CHANNEL_ANSWER": ("switch_channel.c", "switch_channel_perform_mark_answered", 3539),
     "CHANNEL_BRIDGE": ("switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1335),
     "CHANNEL_UNBRIDGE": ("switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1430),
