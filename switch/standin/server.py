@@ -119,7 +119,8 @@ class StandInServer:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         conn = Connection(self, reader, writer)
         self.connections.add(conn)
-        await conn.serve()
+        with contextlib.suppress(asyncio.CancelledError):
+            await conn.serve()
 
     async def connection_closed(self, conn: Connection) -> None:
         """Forget a finished connection; an outbound socket's channel may hang up."""
