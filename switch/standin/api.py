@@ -378,7 +378,7 @@ class Api:
             parts[0],
             cid_name=parts[4] if len(parts) > 4 and parts[4] != "undef" else None,
             cid_num=parts[5] if len(parts) > 5 and parts[5] != "undef" else None,
-            timeout=timeout,
+            ring_limit=timeout,
         )
         if ch is None:
             return f"-ERR {cause}\n"

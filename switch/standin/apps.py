@@ -191,7 +191,7 @@ class Apps:
         waiters = {asyncio.ensure_future(ended.wait()), asyncio.ensure_future(consult_end.wait())}
         ch.bridged_to = None
         consult.bridged_to = None
-        done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
         if partner.alive and consult.alive:

@@ -7,6 +7,7 @@ see docs/standin.md for the list and where each one comes from.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -116,10 +117,8 @@ class Connection:
         uuid = self.channel.uuid if self.channel is not None else None
         self.send(encode.disconnect_notice(controlled_session_uuid=uuid))
         self.running = False
-        try:
+        with contextlib.suppress(ConnectionError):
             await self.writer.drain()
-        except ConnectionError:
-            pass
         self.writer.close()
         self.closed.set()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import struct
 import wave
@@ -16,7 +17,7 @@ FAX_DPI: Final = (204, 98)  # standard resolution
 def write_wav(path: Path, *, seconds: float, stereo: bool = True) -> int:
     """Write ``seconds`` of tone (caller, left) and quieter tone (agent, right); return samples."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    samples = max(0, int(round(seconds * RATE)))
+    samples = max(0, round(seconds * RATE))
     channels = 2 if stereo else 1
     frames = bytearray()
     for n in range(samples):
@@ -93,7 +94,7 @@ def write_fax_tiff(path: Path, *, pages: int, height: int = 1143) -> None:
             out += struct.pack("<HHII", tag, kind, count, value)
         out += b"\x00\x00\x00\x00"
     struct.pack_into("<I", out, 4, ifd_offsets[0])
-    for current, following in zip(ifd_offsets, ifd_offsets[1:], strict=False):
+    for current, following in itertools.pairwise(ifd_offsets):
         next_field = current + 2 + 12 * 15
         struct.pack_into("<I", out, next_field, following)
     path.write_bytes(bytes(out))

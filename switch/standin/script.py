@@ -1,10 +1,10 @@
 """The scenario API tests and the demo drive the stand-in with.
 
-    fs = FreeSwitchStandIn(outbound=("127.0.0.1", 8084), scale=0.01)
-    await fs.start()
-    fs.register_agent("1001", auto_answer=True)
-    call = await fs.call(did="0339811111", caller="09012345678")
-    await call.wait(2).press("1").hangup_after(40)
+fs = FreeSwitchStandIn(outbound=("127.0.0.1", 8084), scale=0.01)
+await fs.start()
+fs.register_agent("1001", auto_answer=True)
+call = await fs.call(did="0339811111", caller="09012345678")
+await call.wait(2).press("1").hangup_after(40)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from switch.standin.channels import Channel
 from switch.standin.clock import Clock
 from switch.standin.core import Agent, SwitchConfig
-from switch.standin.server import Outbound, StandInServer
+from switch.standin.server import DEFAULT_PASSWORD, Outbound, StandInServer
 
 Step = Callable[["Call"], Awaitable[None]]
 
@@ -85,7 +85,7 @@ class FreeSwitchStandIn:
     def __init__(
         self,
         *,
-        password: str = "ClueCon",
+        password: str = DEFAULT_PASSWORD,
         host: str = "127.0.0.1",
         port: int = 0,
         outbound: tuple[str, int] | None = None,

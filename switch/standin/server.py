@@ -24,6 +24,9 @@ class Outbound:
     port: int
 
 
+DEFAULT_PASSWORD = "ClueCon"  # noqa: S105 - FreeSWITCH's stock event_socket.conf.xml password
+
+
 class StandInServer:
     """Owns the switch and every ESL connection; implements the connections' Hub."""
 
@@ -32,7 +35,7 @@ class StandInServer:
         *,
         config: SwitchConfig,
         clock: Clock,
-        password: str = "ClueCon",
+        password: str = DEFAULT_PASSWORD,
         host: str = "127.0.0.1",
         port: int = 0,
         outbound: Outbound | None = None,
@@ -255,7 +258,7 @@ class StandInServer:
         origin: Channel | None = None,
         cid_name: str | None = None,
         cid_num: str | None = None,
-        timeout: float | None = None,
+        ring_limit: float | None = None,
     ) -> tuple[Channel | None, str]:
         """switch_ivr_originate for one endpoint: the new answered leg, or None and a cause."""
         sw = self._switch
@@ -309,7 +312,7 @@ class StandInServer:
             await sw.clock.sleep(0.2)
             sw.hangup(ch, "USER_BUSY")
             return None, "USER_BUSY"
-        limit = timeout or float(
+        limit = ring_limit or float(
             variables.get("originate_timeout", variables.get("call_timeout", "60"))
         )
         auto = agent.auto_answer if agent is not None else True

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from switch.esl import EslEvent, Frame, FrameReader
+from switch.standin.server import DEFAULT_PASSWORD
 
 CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "esl"
 TIMEOUT = 5.0
@@ -38,15 +39,15 @@ class EslClient:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         return cls(reader, writer)
 
-    async def frame(self, timeout: float = TIMEOUT) -> Frame:
+    async def frame(self, limit: float = TIMEOUT) -> Frame:
         """The next frame, events skipped by :meth:`send` first."""
         if self.skipped:
             return self.skipped.pop(0)
-        return await self._next(timeout)
+        return await self._next(limit)
 
-    async def _next(self, timeout: float = TIMEOUT) -> Frame:
+    async def _next(self, limit: float = TIMEOUT) -> Frame:
         while not self.pending:
-            data = await asyncio.wait_for(self.reader.read(65536), timeout)
+            data = await asyncio.wait_for(self.reader.read(65536), limit)
             if not data:
                 raise EOFError("connection closed")
             self.pending += self.frames.feed(data)
@@ -61,10 +62,10 @@ class EslClient:
                 return frame
             self.skipped.append(frame)
 
-    async def event(self, name: str, timeout: float = TIMEOUT) -> tuple[Frame, EslEvent]:
+    async def event(self, name: str, limit: float = TIMEOUT) -> tuple[Frame, EslEvent]:
         """The next event called ``name``."""
         while True:
-            frame = await self.frame(timeout)
+            frame = await self.frame(limit)
             event = EslEvent.from_frame(frame)
             if frame.is_event and event is not None and event.name == name:
                 return frame, event
@@ -80,7 +81,7 @@ class EslClient:
                 if event.name == name:
                     return out
 
-    async def login(self, password: str = "ClueCon") -> None:
+    async def login(self, password: str = DEFAULT_PASSWORD) -> None:
         greeting = await self.frame()
         assert greeting.content_type == "auth/request"
         reply = await self.send(f"auth {password}\n\n".encode())
@@ -90,10 +91,10 @@ class EslClient:
         self.writer.close()
 
 
-async def eventually(check: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+async def eventually(check: Callable[[], bool], limit: float = TIMEOUT) -> None:
     """Wait until ``check()`` holds (polling the loop, not sleeping a fixed time)."""
     loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
+    end = loop.time() + limit
     while not check():
         if loop.time() > end:
             raise AssertionError("condition not reached")

@@ -49,8 +49,13 @@ async def ivr_app(
     """connect, myevents, linger, answer, play_and_get_digits, then ``then`` commands."""
     client.writer.write(b"connect\n\n")
     seen.frames.append(await client.frame())
-    for command in [subscribe, b"linger\n\n", execute(b"answer"),
-                    execute(b"play_and_get_digits", PAGD), *then]:
+    for command in [
+        subscribe,
+        b"linger\n\n",
+        execute(b"answer"),
+        execute(b"play_and_get_digits", PAGD),
+        *then,
+    ]:
         client.writer.write(command)
     try:
         while True:
@@ -77,18 +82,25 @@ def test_scripted_call_reaches_outbound_app_and_digits_arrive(tmp_path: Path) ->
         connect = seen.frames[0]
         assert connect.carries_channel_data
         data = EslEvent.from_frame(connect)
-        assert data is not None and data.name == "CHANNEL_DATA"
+        assert data is not None
+        assert data.name == "CHANNEL_DATA"
         assert data.destination_number == "0339811111"
         assert data.caller_id_number == "09012345678"
         assert connect.raw_header("Reply-Text") == "%2BOK%0A"
         replies = [f.header("Reply-Text") for f in seen.frames if f.content_type == "command/reply"]
         assert replies[:4] == ["+OK\n", "+OK Events Enabled", "+OK will linger", "+OK"]
-        done = [e for e in seen.events("CHANNEL_EXECUTE_COMPLETE")
-                if e.get("Application") == "play_and_get_digits"]
+        done = [
+            e
+            for e in seen.events("CHANNEL_EXECUTE_COMPLETE")
+            if e.get("Application") == "play_and_get_digits"
+        ]
         assert done[0].get("variable_choice") == "1"
         assert [e.get("DTMF-Digit") for e in seen.events("DTMF")] == ["1"]
-        kinds = [f.raw_header("Content-Disposition") for f in seen.frames
-                 if f.content_type == "text/disconnect-notice"]
+        kinds = [
+            f.raw_header("Content-Disposition")
+            for f in seen.frames
+            if f.content_type == "text/disconnect-notice"
+        ]
         assert kinds == ["linger", "disconnect"]
         server.close()
         await fs.stop()
@@ -102,10 +114,13 @@ def test_outbound_bridge_to_agent_and_hangup_order_matches_the_recorded_session(
 ) -> None:
     async def scenario() -> None:
         seen = Recorder()
-        events = (b"event plain CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_ANSWER CHANNEL_BRIDGE "
-                  b"CHANNEL_UNBRIDGE CHANNEL_HANGUP DTMF CHANNEL_EXECUTE_COMPLETE\n\n")
-        then = [execute(b"bridge", b"{origination_uuid=9bc34cb7-1d0a-4c89-8d47-9dc25faa160f}"
-                        b"user/1001")]
+        events = (
+            b"event plain CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_ANSWER CHANNEL_BRIDGE "
+            b"CHANNEL_UNBRIDGE CHANNEL_HANGUP DTMF CHANNEL_EXECUTE_COMPLETE\n\n"
+        )
+        then = [
+            execute(b"bridge", b"{origination_uuid=9bc34cb7-1d0a-4c89-8d47-9dc25faa160f}user/1001")
+        ]
         server, port = await outbound_app(lambda c: ivr_app(c, seen, then, events))
         fs = FreeSwitchStandIn(outbound=("127.0.0.1", port), scale=0.01, media_dir=tmp_path)
         await fs.start()
@@ -113,14 +128,27 @@ def test_outbound_bridge_to_agent_and_hangup_order_matches_the_recorded_session(
         call = await fs.call(did="0339811111", caller="09012345678")
         await call.wait(1).press("2").hangup_after(30)
         await asyncio.wait_for(seen.done.wait(), 5)
-        order = [(EslEvent.from_frame(f) or EslEvent([])).name or f.content_type
-                 for f in seen.frames[1:] if f.content_type != "command/reply"]
-        wanted = ("CHANNEL_CREATE", "CHANNEL_PROGRESS", "CHANNEL_ANSWER", "CHANNEL_BRIDGE",
-                  "CHANNEL_HANGUP", "CHANNEL_UNBRIDGE", "text/disconnect-notice")
-        real = [(EslEvent.from_frame(f) or EslEvent([])).name or f.content_type
-                for f in FrameReader().feed(capture(
-                    "OUTBOUND_SESSION_STREAM_bridge__danbarua-NEventSocket.txt"))[1:]
-                if f.content_type != "command/reply"]
+        order = [
+            (EslEvent.from_frame(f) or EslEvent([])).name or f.content_type
+            for f in seen.frames[1:]
+            if f.content_type != "command/reply"
+        ]
+        wanted = (
+            "CHANNEL_CREATE",
+            "CHANNEL_PROGRESS",
+            "CHANNEL_ANSWER",
+            "CHANNEL_BRIDGE",
+            "CHANNEL_HANGUP",
+            "CHANNEL_UNBRIDGE",
+            "text/disconnect-notice",
+        )
+        real = [
+            (EslEvent.from_frame(f) or EslEvent([])).name or f.content_type
+            for f in FrameReader().feed(
+                capture("OUTBOUND_SESSION_STREAM_bridge__danbarua-NEventSocket.txt")
+            )[1:]
+            if f.content_type != "command/reply"
+        ]
         real_order = [n for n in real if n in wanted]
         ours = [n for n in order if n in wanted]
         assert ours[-len(real_order) + 1 :] == real_order[1:], (ours, real_order)
@@ -259,8 +287,11 @@ def test_fax_reception_writes_multipage_tiff_and_fires_rxfaxresult(tmp_path: Pat
     async def scenario() -> None:
         seen = Recorder()
         fax = tmp_path / "fax" / "in.tif"
-        then = [b"event plain CUSTOM spandsp::rxfaxresult\n\n",
-                execute(b"rxfax", str(fax).encode()), execute(b"hangup")]
+        then = [
+            b"event plain CUSTOM spandsp::rxfaxresult\n\n",
+            execute(b"rxfax", str(fax).encode()),
+            execute(b"hangup"),
+        ]
 
         async def app(client: EslClient) -> None:
             client.writer.write(b"connect\n\n")

@@ -213,7 +213,7 @@ def test_drop_stall_and_restart(tmp_path: Path) -> None:
         fs.stall()
         c.writer.write(b"api status\n\n")
         with pytest.raises(TimeoutError):
-            await c.frame(timeout=0.2)
+            await c.frame(limit=0.2)
         assert not c.reader.at_eof()
         fs.resume()
         late = await c.frame()
