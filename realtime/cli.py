@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 import inbox.cli
 import switch.calendar.cli
 import switch.cli
+import switch.standin.cli
 import wfm.cli
 from realtime import commands as core_commands
 
@@ -22,6 +23,7 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 REGISTRARS: list[Registrar] = [
     core_commands.register,
     switch.cli.register,
+    switch.standin.cli.register,
     switch.calendar.cli.register,
     inbox.cli.register,
     wfm.cli.register,
