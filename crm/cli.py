@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from crm.pii.detector import scan
+from realtime.cliutil import run_group
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,13 +48,9 @@ def _scan(args: argparse.Namespace) -> int:
     return 1 if args.fail_on_findings and flagged else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the CRM commands on their own (``python -m crm.cli pii scan``)."""
-    parser = argparse.ArgumentParser(prog="madoguchi")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.handler(args)
-    return code
+    return run_group(register, argv)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from inbox.parse.errors import MailUnparseable
 from inbox.parse.message import DEFAULT_MAX_ATTACHMENT_BYTES, parse_message
+from realtime.cliutil import run_group
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,13 +44,9 @@ def _parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``mail`` group on its own (``python -m inbox.cli mail parse FILE``)."""
-    parser = argparse.ArgumentParser(prog="madoguchi")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.handler(args)
-    return code
+    return run_group(register, argv)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
+from realtime.cliutil import run_group
 from wfm.forecast.backtest import format_table, run_backtest
 from wfm.forecast.errors import ForecastInputInvalid, Problem
 from wfm.forecast.events import EventSet, read_events_csv
@@ -127,13 +129,9 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run ``wfm`` commands standalone: ``python -m wfm.cli wfm forecast ...``."""
-    parser = argparse.ArgumentParser(prog="madoguchi")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.handler(args)
-    return code
+    return run_group(register, argv)
 
 
 if __name__ == "__main__":

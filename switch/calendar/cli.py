@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from realtime.cliutil import run_group
 from realtime.errors import MadoguchiError
 from switch.calendar.holidays import public_holidays
 from switch.calendar.model import (
@@ -153,11 +154,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the calendar commands on their own (``python -m switch.calendar.cli``)."""
-    parser = argparse.ArgumentParser(prog="madoguchi")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    exit_code: int = args.handler(args)
-    return exit_code
+    return run_group(register, argv)
 
 
 if __name__ == "__main__":

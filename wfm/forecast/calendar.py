@@ -11,27 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 
-from holidays.countries.japan import Japan
+from switch.calendar.holidays import is_public_holiday
+from switch.calendar.model import YEAR_END
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ONE_DAY = timedelta(days=1)
 
 
-@lru_cache(maxsize=64)
-def _japan_holidays(year: int) -> frozenset[date]:
-    return frozenset(Japan(years=[year]).keys())
-
-
-def is_public_holiday(day: date) -> bool:
-    """A Japanese public, substitute or citizens' holiday."""
-    return day in _japan_holidays(day.year)
-
-
 def is_yearend_closure(day: date) -> bool:
-    """December 29 to January 3, when city halls are closed."""
-    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+    """December 29 to January 3, when city halls are closed (the calendar's annual rule)."""
+    return YEAR_END.covers(day)
 
 
 @dataclass(frozen=True)
