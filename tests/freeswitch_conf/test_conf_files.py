@@ -132,12 +132,12 @@ def test_external_profile_takes_carrier_calls_into_public_with_env_gateway(loade
 
 
 @pytest.mark.req("F-1.1.1")
-def test_internal_profile_offers_wss_for_browser_agents(loaded: Preprocessed, conf_dir: Path):
+def test_internal_profile_offers_wss_for_browser_agents(loaded: Preprocessed):
     sofia = configuration(loaded.parse(), "sofia.conf")
     internal = next(p for p in sofia.iter("profile") if p.get("name") == "internal")
     settings = params(internal.find("settings"))  # type: ignore[arg-type]
     assert settings["wss-binding"] == ":7443"
-    assert settings["tls-cert-dir"] == f"{conf_dir}/tls"
+    assert settings["tls-cert-dir"] == loaded.globals["madoguchi_tls_dir"]
     assert settings["auth-calls"] == "true"
     assert settings["context"] == "default"
 
