@@ -208,5 +208,8 @@ def datetime_check(
     if "minute-of-day" in attrs:
         check("minute-of-day", number_cmp(attrs["minute-of-day"], tm.hour * 60 + tm.minute + 1))
     if "time-of-day" in attrs:
-        check("time-of-day", tod_cmp(attrs["time-of-day"], tm.hour * 3600 + tm.minute * 60 + tm.second))
+        check(
+            "time-of-day",
+            tod_cmp(attrs["time-of-day"], tm.hour * 3600 + tm.minute * 60 + tm.second),
+        )
     return result

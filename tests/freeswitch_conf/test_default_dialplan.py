@@ -53,7 +53,9 @@ def test_call_backs_go_out_through_the_carrier_with_the_city_number(dialplan: Di
 
 
 @pytest.mark.req("F-1.1.1")
-@pytest.mark.parametrize("destination", ["0990123456", "+81312345678", "0011813123456", "110", "0312345678;x"])
+@pytest.mark.parametrize(
+    "destination", ["0990123456", "+81312345678", "0011813123456", "110", "0312345678;x"]
+)
 def test_international_and_odd_numbers_are_not_dialed(dialplan: Dialplan, destination):
     pairs = dialplan.hunt(agent_call(destination)).pairs()
     assert not any(app == "bridge" and "gateway" in data for app, data in pairs)

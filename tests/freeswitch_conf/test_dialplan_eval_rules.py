@@ -1,14 +1,14 @@
-"""The evaluator follows mod_dialplan_xml's rules (so its verdicts on our dialplan can be trusted)."""
+"""The evaluator follows mod_dialplan_xml's rules, so its verdicts on our dialplan hold."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.freeswitch_conf.dialplan_eval import Channel, Dialplan, HuntResult, substitute
+from tests.freeswitch_conf.fsxml import parse_trusted
 
 pytestmark = pytest.mark.req("F-1.2.1")
 
@@ -17,7 +17,7 @@ MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=JST)
 
 
 def hunt(extensions: str, destination: str = "100", **kwargs: object) -> HuntResult:
-    doc = ET.fromstring(
+    doc = parse_trusted(
         '<document><section name="dialplan"><context name="t">'
         + extensions
         + "</context></section></document>"
@@ -112,7 +112,8 @@ def test_break_modes_after_a_true_condition(brk, expected):
 def test_captures_substitute_dollar_numbers_only_when_expression_has_groups():
     plan = """
       <extension name="a"><condition field="destination_number" expression="^(\\d)(\\d+)$">
-        <action application="bridge" data="user/$2@${{domain}} ${{1}}x$9"/></condition></extension>"""
+        <action application="bridge" data="user/$2@${{domain}} ${{1}}x$9"/>
+      </condition></extension>"""
     assert hunt(plan.replace("{{", "{").replace("}}", "}"), "1234").pairs() == [
         ("bridge", "user/234@${domain} 1x")
     ]
@@ -208,9 +209,7 @@ def test_time_condition_uses_the_timezone_variable():
     assert hunt(plan, now=at_01_utc, variables={"timezone": "Asia/Tokyo"}).pairs() == [
         ("log", "ten")
     ]
-    assert hunt(plan, now=at_01_utc, variables={"tod_tz_offset": "9"}).pairs() == [
-        ("log", "ten")
-    ]
+    assert hunt(plan, now=at_01_utc, variables={"tod_tz_offset": "9"}).pairs() == [("log", "ten")]
 
 
 def test_matching_field_wins_over_failing_clock_in_one_condition():

@@ -191,9 +191,7 @@ def test_forward_mode_without_a_valid_remote_number_plays_guidance(remote):
 def test_degraded_context_is_not_reachable_from_any_sip_profile(loaded):
     doc = loaded.parse()
     contexts = {
-        p.get("value")
-        for p in doc.iter("param")
-        if p.get("name") in {"context", "user_context"}
+        p.get("value") for p in doc.iter("param") if p.get("name") in {"context", "user_context"}
     } | {v.get("value") for v in doc.iter("variable") if v.get("name") == "user_context"}
     assert "madoguchi_degraded" not in contexts
     assert contexts == {"public", "default"}
