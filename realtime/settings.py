@@ -48,7 +48,12 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
     metrics_token: SecretStr | None = None
+    esl_host: str = "127.0.0.1"
+    esl_port: int = Field(default=8021, ge=1, le=65535)
     esl_password: SecretStr | None = None
+    outbound_socket: str = Field(
+        default="127.0.0.1:8084", description="host:port where FreeSWITCH's socket app connects"
+    )
     media_master_key: SecretStr | None = None
 
     @model_validator(mode="before")
