@@ -20,7 +20,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from sudachipy import Dictionary, SplitMode, Tokenizer
+from sudachipy import Dictionary, SplitMode, Tokenizer  # type: ignore[import-untyped]
 
 MAX_QUERY_CHARS = 200
 """Longer queries are cut here: callers never say more, and the cost stays bounded."""

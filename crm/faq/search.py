@@ -105,8 +105,7 @@ class FaqIndex:
     def _build(self) -> None:
         texts = [_fields(d) for d in self.docs]
         avg = {
-            f: (sum(len(t[f]) for t in texts) / len(texts)) if texts else 1.0
-            for f in FIELD_WEIGHTS
+            f: (sum(len(t[f]) for t in texts) / len(texts)) if texts else 1.0 for f in FIELD_WEIGHTS
         }
         for i, fields in enumerate(texts):
             combined: dict[str, float] = {}
