@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from crm.departments.models import Department
-from crm.faq.csvfile import ID_PATTERN, decode, normalised_id, read_rows
-from crm.faq.exceptions import CsvImportFailed, DepartmentNotFound, RowProblem
+from crm.faq.csvfile import ID_PATTERN, decode, normalised_id, read_rows, refuse_if_any
+from crm.faq.exceptions import DepartmentNotFound, RowProblem
 from realtime.audit import service as audit
 from realtime.timeutil import utcnow
 
@@ -30,8 +30,7 @@ class DepartmentImport:
 
 def _parse(data: bytes) -> tuple[list[Department], str]:
     text, encoding = decode(data)
-    rows = read_rows(text, columns=COLUMNS, encoding=encoding)
-    problems: list[RowProblem] = []
+    rows, problems = read_rows(text, columns=COLUMNS, encoding=encoding)
     seen: dict[str, int] = {}
     out: list[Department] = []
     now = utcnow()
@@ -76,8 +75,7 @@ def _parse(data: bytes) -> tuple[list[Department], str]:
                     updated_at=now,
                 )
             )
-    if problems:
-        raise CsvImportFailed(problems=problems, encoding=encoding)
+    refuse_if_any(problems, encoding=encoding)
     return out, encoding
 
 

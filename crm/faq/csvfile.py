@@ -47,8 +47,11 @@ def clean(value: str) -> str:
     return value.strip()
 
 
-def read_rows(text: str, *, columns: Sequence[str], encoding: str) -> list[CsvRow]:
-    """Rows keyed by ``columns``; raises with every structural problem found in the file."""
+def read_rows(
+    text: str, *, columns: Sequence[str], encoding: str
+) -> tuple[list[CsvRow], list[RowProblem]]:
+    """Well-formed rows keyed by ``columns`` and the problems of the malformed ones; raises when
+    the file as a whole is unusable (no header, wrong columns, no data)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[RowProblem] = []
     try:
@@ -107,13 +110,17 @@ def read_rows(text: str, *, columns: Sequence[str], encoding: str) -> list[CsvRo
             problems.append(RowProblem(line, "制御文字が含まれています。", column=", ".join(bad)))
             continue
         rows.append(CsvRow(line, {n: clean(v) for n, v in zip(names, record, strict=True)}))
-    if problems:
-        raise CsvImportFailed(problems=problems, encoding=encoding)
-    if not rows:
+    if not rows and not problems:
         raise CsvImportFailed(
             problems=[RowProblem(line, "データ行がありません。")], encoding=encoding
         )
-    return rows
+    return rows, problems
+
+
+def refuse_if_any(problems: list[RowProblem], *, encoding: str) -> None:
+    """Raise with every problem, in line order, when there is any."""
+    if problems:
+        raise CsvImportFailed(problems=sorted(problems, key=lambda p: p.line), encoding=encoding)
 
 
 def normalised_id(value: str) -> str:

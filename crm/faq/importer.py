@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from crm.faq.csvfile import ID_PATTERN, decode, normalised_id, read_rows
-from crm.faq.exceptions import CsvImportFailed, RowProblem
+from crm.faq.csvfile import ID_PATTERN, decode, normalised_id, read_rows, refuse_if_any
+from crm.faq.exceptions import RowProblem
 from crm.faq.models import FaqEntry
 
 COLUMNS = (
@@ -49,8 +49,7 @@ def _flag(value: str) -> bool | None:
 def parse(data: bytes, *, now: datetime) -> ParsedFaq:
     """Every row as an entry, or :class:`CsvImportFailed` listing every bad row."""
     text, encoding = decode(data)
-    rows = read_rows(text, columns=COLUMNS, encoding=encoding)
-    problems: list[RowProblem] = []
+    rows, problems = read_rows(text, columns=COLUMNS, encoding=encoding)
     seen: dict[str, int] = {}
     entries: list[FaqEntry] = []
     for row in rows:
@@ -94,8 +93,7 @@ def parse(data: bytes, *, now: datetime) -> ParsedFaq:
                     updated_at=now,
                 )
             )
-    if problems:
-        raise CsvImportFailed(problems=problems, encoding=encoding)
+    refuse_if_any(problems, encoding=encoding)
     return ParsedFaq(entries, {e.faq_id: seen[e.faq_id] for e in entries}, encoding)
 
 
