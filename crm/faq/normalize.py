@@ -91,6 +91,25 @@ def analyse(segment: str) -> tuple[tuple[str, ...], str]:
     return tuple(words), "".join(reading)
 
 
+_LIGHT_VERBS = frozenset({"する", "ある", "いる", "なる", "できる", "いう", "おる", "くる", "いく"})
+
+
+def analyse_words(segment: str) -> list[str]:
+    """The content words of a segment as written (folded), without light verbs."""
+    out: list[str] = []
+    for m in _tokenizer().tokenize(segment):
+        if m.part_of_speech()[0] in _CONTENT_POS:
+            if fold_kana(normalise(m.normalized_form())) in _LIGHT_VERBS:
+                continue
+            out.append(fold_kana(normalise(m.surface())))
+    return out
+
+
+def reading_of(segment: str) -> str:
+    """The hiragana reading of a normalised segment."""
+    return analyse(segment)[1]
+
+
 def _bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)]
 

@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from crm.faq import synonyms
 from crm.faq.normalize import (
     MAX_QUERY_CHARS,
+    analyse_words,
     deletions,
     features,
     levenshtein_at_most_one,
     normalise,
+    reading_of,
     segments,
 )
 
@@ -35,7 +37,10 @@ FIELD_WEIGHTS: Mapping[str, float] = {
 }
 KIND_WEIGHTS: Mapping[str, float] = {"s1": 0.3, "s2": 1.0, "k2": 0.5, "w": 1.2}
 EXPANSION_WEIGHT = 0.6
-TYPO_WEIGHT = 0.6
+TYPO_WEIGHT = 0.4
+HOMOPHONE_WEIGHT = 0.9
+KANA_BIGRAM_WEIGHT = 0.4
+"""Bigrams of hiragana only are mostly grammar (ですか, たい): they count for less."""
 USAGE_WEIGHT = 0.1
 """At most +10 % for the most used entry: a text score more than 10 % higher always wins."""
 K1 = 1.2
@@ -43,6 +48,38 @@ B = 0.75
 COMMON_DF = 0.2
 """Features in more than this share of entries are skipped when the query has rarer ones."""
 _TYPO_MIN, _TYPO_MAX = 3, 8
+COVER_BASE = 0.5
+"""An entry that covers none of a multi-part query's concepts keeps half its score."""
+_PIECE_MAX = 6
+_MAX_UNITS = 8
+_NOT_TOPICAL = frozenset(
+    normalise(w)
+    for w in (
+        "いつ",
+        "どこ",
+        "いくら",
+        "なに",
+        "何",
+        "どう",
+        "どうやって",
+        "どうすれば",
+        "ですか",
+        "したい",
+        "ほしい",
+        "たい",
+        "する",
+        "ある",
+        "いる",
+        "なる",
+        "できる",
+        "教えて",
+        "知りたい",
+        "方法",
+        "について",
+        "お願い",
+        "すみません",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +104,13 @@ class Hit:
 
 
 @dataclass
+class _Alternatives:
+    """Feature sets of interchangeable terms; an entry counts only its best one."""
+
+    terms: list[dict[str, float]]
+
+
+@dataclass
 class _Posting:
     docs: array[int]
     weights: array[float]
@@ -79,6 +123,10 @@ def _fields(doc: IndexDoc) -> dict[str, str]:
         "category": normalise(f"{doc.category1} {doc.category2}"),
         "answer": normalise(doc.answer),
     }
+
+
+def _all_hiragana(text: str) -> bool:
+    return all("\u3041" <= c <= "\u309f" for c in text)
 
 
 def _kind(feature: str) -> str:
@@ -160,6 +208,16 @@ class FaqIndex:
                     found.extend(self._neighbours(window))
         return list(dict.fromkeys(found))
 
+    def _typo_terms(self, query: str) -> list[tuple[str, float]]:
+        """Typo neighbours with their weights: a same-sounding word (an IME slip) weighs more."""
+        out: list[tuple[str, float]] = []
+        for seg in segments(query):
+            reading = reading_of(seg)
+            for word in self._typo_candidates(seg):
+                homophone = bool(reading) and reading_of(word) in reading
+                out.append((word, HOMOPHONE_WEIGHT if homophone else TYPO_WEIGHT))
+        return out
+
     def _neighbours(self, window: str) -> list[str]:
         out: list[str] = []
         dels = deletions(window)
@@ -172,39 +230,115 @@ class FaqIndex:
                     out.append(word)
         return out
 
-    def query_features(self, raw: str) -> dict[str, float]:
-        """The weighted features of a query (with synonyms and typo neighbours)."""
+    def query_features(self, raw: str) -> tuple[dict[str, float], list[_Alternatives]]:
+        """The query's own weighted features, and the groups of alternative terms (synonyms,
+        typo neighbours) of which each entry scores only with its best member."""
         query = normalise(raw)[:MAX_QUERY_CHARS]
-        weights: dict[str, float] = dict.fromkeys(features(query), 1.0)
-        if not weights:
-            return weights
-        extra = [(t, EXPANSION_WEIGHT) for t in synonyms.expansions(query)]
-        extra += [(t, TYPO_WEIGHT) for t in self._typo_candidates(query)]
-        for term, w in extra:
-            for feat in features(term):
-                if weights.get(feat, 0.0) < w:
-                    weights[feat] = w
-        return weights
+        base: dict[str, float] = dict.fromkeys(features(query), 1.0)
+        if not base:
+            return base, []
+        groups: list[_Alternatives] = []
+        for terms in synonyms.expansion_groups(query):
+            groups.append(self._alternatives(terms, EXPANSION_WEIGHT, base))
+        for term, weight in self._typo_terms(query):
+            groups.append(self._alternatives((term,), weight, base))
+        return base, [g for g in groups if g.terms]
+
+    @staticmethod
+    def _alternatives(
+        terms: Iterable[str], weight: float, base: Mapping[str, float]
+    ) -> _Alternatives:
+        own = []
+        for term in terms:
+            feats = {f: weight for f in features(term) if f not in base}
+            if feats:
+                own.append(feats)
+        return _Alternatives(own)
+
+    def _units(self, query: str) -> list[set[str]]:
+        """The concepts of a query, each with its variant spellings (for coverage)."""
+        pieces: list[str] = []
+        for seg in segments(query):
+            if len(seg) <= _PIECE_MAX:
+                pieces.append(seg)
+            else:
+                pieces.extend(w for w in analyse_words(seg) if len(w) >= 2)
+        units: list[set[str]] = []
+        for piece in dict.fromkeys(pieces):
+            if piece in _NOT_TOPICAL:
+                continue
+            variants = {piece, *synonyms.expansions(piece), *self._typo_candidates(piece)}
+            units.append(variants)
+        return units
+
+    def _covered(self, variants: set[str]) -> set[int]:
+        docs: set[int] = set()
+        for text in variants:
+            feats = list(features(text))
+            groups: dict[str, list[str]] = {}
+            for f in feats:
+                groups.setdefault(_kind(f), []).append(f)
+            if len(text) == 1:
+                groups.pop("s2", None)
+            else:
+                groups.pop("s1", None)
+            for kind, fs in groups.items():
+                present = [self._postings[f] for f in fs if f in self._postings]
+                if kind in ("w", "s1"):
+                    for p in present:
+                        docs.update(p.docs)
+                    continue
+                need = max(1, (len(fs) + 1) // 2)
+                counts: Counter[int] = Counter()
+                for p in present:
+                    counts.update(p.docs)
+                docs.update(d for d, c in counts.items() if c >= need)
+        return docs
+
+    def _accumulate(self, feats: Mapping[str, float], rare_only: bool) -> dict[int, float]:
+        n = len(self.docs)
+        acc: dict[int, float] = {}
+        for feat, qw in feats.items():
+            posting = self._postings.get(feat)
+            if posting is None:
+                continue
+            df = len(posting.docs)
+            if rare_only and df > COMMON_DF * n:
+                continue
+            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            factor = qw * idf * KIND_WEIGHTS[_kind(feat)]
+            if feat.startswith("s2:") and _all_hiragana(feat[3:]):
+                factor *= KANA_BIGRAM_WEIGHT
+            get = acc.get
+            for d, w in zip(posting.docs, posting.weights, strict=True):
+                acc[d] = get(d, 0.0) + factor * w
+        return acc
 
     def search(self, raw: str, *, limit: int = 10) -> list[Hit]:
         """The best entries for a query, best first."""
         if not self.docs or limit <= 0:
             return []
-        qf = self.query_features(raw)
+        base, groups = self.query_features(raw)
         n = len(self.docs)
-        postings = [(f, w, self._postings[f]) for f, w in qf.items() if f in self._postings]
-        if not postings:
+        dfs = [len(self._postings[f].docs) for f in base if f in self._postings]
+        rare_only = any(df <= COMMON_DF * n for df in dfs)
+        acc = self._accumulate(base, rare_only)
+        for group in groups:
+            best: dict[int, float] = {}
+            for feats in group.terms:
+                for d, v in self._accumulate(feats, rare_only).items():
+                    if v > best.get(d, 0.0):
+                        best[d] = v
+            for d, v in best.items():
+                acc[d] = acc.get(d, 0.0) + v
+        if not acc:
             return []
-        if any(len(p.docs) <= COMMON_DF * n for _, _, p in postings):
-            postings = [t for t in postings if len(t[2].docs) <= COMMON_DF * n]
-        acc: dict[int, float] = {}
-        for feat, qw, posting in postings:
-            df = len(posting.docs)
-            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            factor = qw * idf * KIND_WEIGHTS[_kind(feat)]
-            get = acc.get
-            for d, w in zip(posting.docs, posting.weights, strict=True):
-                acc[d] = get(d, 0.0) + factor * w
+        units = self._units(normalise(raw)[:MAX_QUERY_CHARS])[:_MAX_UNITS]
+        if len(units) > 1:
+            covers = [self._covered(u) for u in units]
+            for d in acc:
+                share = sum(d in c for c in covers) / len(units)
+                acc[d] *= COVER_BASE + (1 - COVER_BASE) * share
         usage = self.usage
-        best = heapq.nlargest(limit, acc.items(), key=lambda kv: kv[1] * usage[kv[0]])
-        return [Hit(self.ids[d], s * usage[d], s) for d, s in best]
+        top = heapq.nlargest(limit, acc.items(), key=lambda kv: kv[1] * usage[kv[0]])
+        return [Hit(self.ids[d], s * usage[d], s) for d, s in top]

@@ -142,13 +142,23 @@ NORMALISED_GROUPS = _normalised_groups()
 NORMALISED_RELATED = _normalised_related()
 
 
-def expansions(query: str) -> list[str]:
-    """Terms to add to a normalised query: the other members of each group it mentions."""
-    out: list[str] = []
+def expansion_groups(query: str) -> list[tuple[str, ...]]:
+    """Alternatives to add to a normalised query, one tuple per group or related word it
+    mentions (an entry scores with the best member of each tuple, not with all of them)."""
+    out: list[tuple[str, ...]] = []
     for group in NORMALISED_GROUPS:
         if any(term in query for term in group):
-            out.extend(t for t in group if t not in query)
+            rest = tuple(t for t in group if t not in query)
+            if rest:
+                out.append(rest)
     for trigger, targets in NORMALISED_RELATED.items():
         if trigger in query:
-            out.extend(t for t in targets if t not in query)
-    return list(dict.fromkeys(out))
+            rest = tuple(t for t in targets if t not in query)
+            if rest:
+                out.append(rest)
+    return out
+
+
+def expansions(query: str) -> list[str]:
+    """Every alternative term for a normalised query, flattened."""
+    return list(dict.fromkeys(t for g in expansion_groups(query) for t in g))
