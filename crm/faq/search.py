@@ -31,15 +31,15 @@ from crm.faq.normalize import (
 
 FIELD_WEIGHTS: Mapping[str, float] = {
     "question": 3.0,
-    "keywords": 2.5,
-    "category": 1.5,
-    "answer": 0.6,
+    "keywords": 1.5,
+    "category": 2.5,
+    "answer": 1.0,
 }
-KIND_WEIGHTS: Mapping[str, float] = {"s1": 0.3, "s2": 1.0, "k2": 0.5, "w": 1.2}
+KIND_WEIGHTS: Mapping[str, float] = {"s1": 0.3, "s2": 1.0, "k2": 0.5, "w": 0.8}
 EXPANSION_WEIGHT = 0.6
 TYPO_WEIGHT = 0.4
 HOMOPHONE_WEIGHT = 0.9
-KANA_BIGRAM_WEIGHT = 0.4
+KANA_BIGRAM_WEIGHT = 0.7
 """Bigrams of hiragana only are mostly grammar (ですか, たい): they count for less."""
 USAGE_WEIGHT = 0.1
 """At most +10 % for the most used entry: a text score more than 10 % higher always wins."""
@@ -48,8 +48,8 @@ B = 0.75
 COMMON_DF = 0.2
 """Features in more than this share of entries are skipped when the query has rarer ones."""
 _TYPO_MIN, _TYPO_MAX = 3, 8
-COVER_BASE = 0.5
-"""An entry that covers none of a multi-part query's concepts keeps half its score."""
+COVER_BASE = 0.7
+"""An entry that covers none of a multi-part query's concepts keeps 70 % of its score."""
 _PIECE_MAX = 6
 _MAX_UNITS = 8
 _NOT_TOPICAL = frozenset(
