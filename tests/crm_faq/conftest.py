@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from crm.faq.search import FaqIndex, IndexDoc
 from realtime import migrate
 from realtime.db import Database
 
@@ -49,3 +52,15 @@ def shared_file(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"shared data not available: {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def small_index() -> FaqIndex:
+    """The committed small FAQ as an index (no database)."""
+    rows = csv.DictReader(io.StringIO((DATA / "faq_small.csv").read_text(encoding="utf-8")))
+    return FaqIndex(
+        IndexDoc(
+            r["faq_id"], r["question"], r["answer"], r["category1"], r["category2"], r["keywords"]
+        )
+        for r in rows
+    )
