@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from crm.departments.models import Department
 from crm.faq.csvfile import ID_PATTERN, decode, normalised_id, read_rows, refuse_if_any
 from crm.faq.exceptions import DepartmentNotFound, RowProblem
+from crm.faq.normalize import normalise
 from realtime.audit import service as audit
 from realtime.timeutil import utcnow
 
@@ -126,3 +127,17 @@ def list_all(session: Session) -> list[Department]:
 def known_ids(session: Session) -> set[str]:
     """The ids of every department in the directory."""
     return set(session.exec(select(Department.dept_id)))
+
+
+def find(session: Session, *, query: str, limit: int = 10) -> list[Department]:
+    """Departments whose name or duties mention every word of ``query`` (width and kana
+    insensitive), for choosing a transfer or forwarding destination."""
+    words = normalise(query).split()[:8]
+    if not words:
+        return []
+    found = []
+    for dept in list_all(session):
+        text = normalise(f"{dept.bu} {dept.ka} {dept.kakari} {dept.handles}")
+        if all(w in text for w in words):
+            found.append(dept)
+    return found[: max(0, limit)]

@@ -164,3 +164,15 @@ def test_departments_upsert_and_refuse_broken_rows_whole(
     assert {(p.line, p.column) for p in caught.value.problems} == {(2, "extension"), (3, "ka")}
     with db.session() as s:
         assert len(departments.list_all(s)) == 4
+
+
+@pytest.mark.req("F-2.1.3")
+def test_departments_are_found_by_what_they_handle(
+    sqlite_db: Database, small_departments: bytes
+) -> None:
+    with sqlite_db.session() as s:
+        departments.import_csv(s, data=small_departments, actor="admin")
+        by_duty = [d.dept_id for d in departments.find(s, query="印鑑登録証明書")]
+        by_width = [d.dept_id for d in departments.find(s, query="ﾏｲﾅﾝﾊﾞｰ")]
+        nothing = departments.find(s, query="😀")
+    assert (by_duty, by_width, nothing) == (["X02"], ["X04"], [])
