@@ -43,7 +43,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def clean(value: str) -> str:
-    """Cell text: NFKC-normalised for ids, trimmed; kept as written otherwise."""
+    """Cell text as written, without surrounding whitespace."""
     return value.strip()
 
 
