@@ -11,6 +11,8 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+import crm.cli
+import crm.knowledge_cli
 import inbox.cli
 import switch.calendar.cli
 import switch.cli
@@ -25,6 +27,8 @@ REGISTRARS: list[Registrar] = [
     switch.cli.register,
     switch.standin.cli.register,
     switch.calendar.cli.register,
+    crm.cli.register,
+    crm.knowledge_cli.register,
     inbox.cli.register,
     wfm.cli.register,
 ]

@@ -5,9 +5,18 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 import cms.models
+import crm.departments.models
+import crm.faq.models
 import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
 
-MODULES = (cms.models, realtime.audit.models, realtime.auth.models, realtime.hub.announcements)
+MODULES = (
+    cms.models,
+    crm.departments.models,
+    crm.faq.models,
+    realtime.audit.models,
+    realtime.auth.models,
+    realtime.hub.announcements,
+)
 metadata = SQLModel.metadata

@@ -111,7 +111,7 @@ def test_migrate_brings_postgresql_to_the_current_schema(postgres_server: str) -
     url = _fresh_pg_database(postgres_server)
     migrate.upgrade(url)
     migrate.upgrade(url)  # idempotent
-    assert migrate.current(url) == "0001"
+    assert migrate.current(url) == migrate.head() is not None
 
 
 def test_the_console_command_runs_migrate_and_user_commands(tmp_path: Path) -> None:
