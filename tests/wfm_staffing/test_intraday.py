@@ -122,7 +122,9 @@ def test_reforecast_from_call_times_uses_todays_japan_time_slots() -> None:
         ]
     )
     now = datetime(2024, 6, 10, 9, 15, tzinfo=JST)  # a Monday, halfway through 09:00-09:30
-    calls = [datetime(2024, 6, 10, 8, 0, tzinfo=JST) + timedelta(seconds=20 * i) for i in range(200)]
+    calls = [
+        datetime(2024, 6, 10, 8, 0, tzinfo=JST) + timedelta(seconds=20 * i) for i in range(200)
+    ]
     calls += [datetime(2024, 6, 9, 12, 0, tzinfo=JST)] * 50  # yesterday: ignored
     result = reforecast_from_calls(
         now=now, call_times=calls, forecast_total=1100, profile=profile, prior_calls=50

@@ -46,7 +46,9 @@ def test_erlang_a_requirement_is_the_smallest_count_meeting_every_limit(calls) -
         calls=calls, period_s=1800, aht_s=180, patience_s=90, target=target
     )
     m = result.metrics
-    assert m.service_level >= 0.8 and m.occupancy <= 0.85 and m.p_abandon <= 0.10
+    assert m.service_level >= 0.8
+    assert m.occupancy <= 0.85
+    assert m.p_abandon <= 0.10
     fewer = erlang_a_metrics(
         calls=calls, period_s=1800, aht_s=180, agents=result.agents - 1, answer_within_s=15,
         patience_s=90,
@@ -130,7 +132,7 @@ def test_patience_needs_enough_abandonments() -> None:
 
 @pytest.mark.req("F-2.3.1")
 def test_event_log_rows_give_queue_waits_and_skip_ivr_abandons() -> None:
-    events = [
+    events: list[dict[str, object]] = [
         {"type": "contact.answered", "payload": {"speed_of_answer_s": 12.0}},
         {"type": "contact.abandoned", "payload": json.dumps({"stage": "queue", "waited_s": 40})},
         {"type": "contact.abandoned", "payload": {"stage": "ivr", "waited_s": 5.0}},
@@ -152,7 +154,8 @@ def test_staffing_table_gives_both_models_per_interval_and_follows_erlang_a() ->
     assert busy.scheduled == busy.erlang_a.scheduled
     assert (idle.erlang_c.agents, idle.scheduled) == (0, 0)
     text = format_staffing_table(rows)
-    assert "09:00" in text and "配置" in text
+    assert "09:00" in text
+    assert "配置" in text
     # What-if (F-2.3.3): a longer AHT needs more staff.
     slower = staffing_table(
         intervals=[Interval("09:00", 85.0, 240.0)], target=StaffingTarget(), patience_s=120.0

@@ -30,7 +30,8 @@ def test_register_adds_the_staffing_group_with_both_commands() -> None:
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["staffing", "erlang", "--calls", "85", "--target", "80%"])
-    assert args.staffing_command == "erlang" and args.target == pytest.approx(0.8)
+    assert args.staffing_command == "erlang"
+    assert args.target == pytest.approx(0.8)
     args = parser.parse_args(["staffing", "profile", "--csv", "x.csv", "--weekday", "thu"])
     assert args.weekday == 3
 
@@ -58,6 +59,8 @@ def test_profile_command_prints_shares_and_a_half_hour_staffing_table(tmp_path: 
     result = _run("profile", "--csv", str(path), "--daily-calls", "400", "--patience", "90")
     assert result.returncode == 0, result.stderr
     assert "08:30   12.5%" in result.stdout
-    assert "09:30" in result.stdout and "配置" in result.stdout
+    assert "09:30" in result.stdout
+    assert "配置" in result.stdout
     bad = _run("profile", "--csv", str(tmp_path / "missing.csv"))
-    assert bad.returncode == 2 and "intraday-input-invalid" in bad.stderr
+    assert bad.returncode == 2
+    assert "intraday-input-invalid" in bad.stderr

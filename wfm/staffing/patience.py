@@ -32,7 +32,9 @@ class PatienceEstimate:
     total_wait_s: float
 
 
-def estimate_patience(*, records: Iterable[WaitRecord], min_abandoned: int = 30) -> PatienceEstimate:
+def estimate_patience(
+    *, records: Iterable[WaitRecord], min_abandoned: int = 30
+) -> PatienceEstimate:
     """Maximum-likelihood exponential patience from waits censored by answering."""
     abandoned = 0
     calls = 0

@@ -35,7 +35,7 @@ def simulate_queue(
     warmup: int = 1000,
 ) -> SimulationResult:
     """Simulate ``calls`` Poisson arrivals (after ``warmup``) with exponential service/patience."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a seeded model of callers, not security
     lam = calls_per_hour / 3600.0
     free = [0.0] * max(1, agents)
     now = 0.0

@@ -84,8 +84,7 @@ def _secs(value: float) -> str:
 def format_staffing_table(rows: Sequence[StaffingRow]) -> str:
     """A fixed-width text table (Japanese headings) of a staffing table."""
     head = (
-        "時間帯   呼数   AHT秒 | C必要 C応答率 C-ASA秒 | A必要 A応答率 A-ASA秒 放棄率 "
-        "稼働率 | 配置"
+        "時間帯   呼数   AHT秒 | C必要 C応答率 C-ASA秒 | A必要 A応答率 A-ASA秒 放棄率 稼働率 | 配置"
     )
     lines = [head]
     for row in rows:
@@ -105,5 +104,7 @@ def format_staffing_table(rows: Sequence[StaffingRow]) -> str:
         text += f"{_pct(row.plan.metrics.occupancy)} | {row.scheduled:4d}"
         lines.append(text)
     total = sum(r.calls for r in rows)
-    lines.append(f"合計呼数 {total:.1f}  配置人数の最大 {max((r.scheduled for r in rows), default=0)}")
+    lines.append(
+        f"合計呼数 {total:.1f}  配置人数の最大 {max((r.scheduled for r in rows), default=0)}"
+    )
     return "\n".join(lines)
