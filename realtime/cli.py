@@ -18,6 +18,7 @@ import switch.calendar.cli
 import switch.cli
 import switch.standin.cli
 import wfm.cli
+import wfm.staffing_cli
 from realtime import commands as core_commands
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -31,6 +32,7 @@ REGISTRARS: list[Registrar] = [
     crm.knowledge_cli.register,
     inbox.cli.register,
     wfm.cli.register,
+    wfm.staffing_cli.register,
 ]
 
 
