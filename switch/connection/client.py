@@ -28,6 +28,7 @@ from switch.connection.errors import (
     ConnectionLost,
     NotConnected,
     RudeRejection,
+    SwitchError,
 )
 from switch.connection.events import SwitchEvent
 from switch.connection.greenthread import GeventThread
@@ -397,7 +398,7 @@ class EslClient:
                 await self._open()
                 await self._subscribe()
                 await self.reconcile_now()
-            except (OSError, TimeoutError, EslError, ConnectionLost, AuthenticationFailed) as exc:
+            except (OSError, TimeoutError, EslError, SwitchError) as exc:
                 self._count_failure(exc)
                 self._drop_connection(f"setup failed: {exc}")
                 await self._pause(self.config.backoff.delay(attempt))

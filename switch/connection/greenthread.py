@@ -34,8 +34,16 @@ class GeventThread:
     def _main(self) -> None:
         self._hub = gevent.hub.get_hub()
         self._stop = gevent.event.Event()
+        # A referenced watcher keeps the hub alive while no greenlet has work to do
+        # (otherwise waiting raises LoopExit: "This operation would block forever").
+        keepalive = self._hub.loop.async_(ref=True)
+        keepalive.start(lambda: None)
         self._ready.set()
-        self._stop.wait()
+        try:
+            self._stop.wait()
+        finally:
+            keepalive.stop()
+            keepalive.close()
 
     @property
     def alive(self) -> bool:

@@ -141,7 +141,6 @@ class GreenConnection(InboundESL):  # type: ignore[misc]
                 self._rejection = frame.body.decode("utf-8", "replace").strip()
                 self.connected = False
                 self._auth_request_event.set()
-                others.append(frame)
             else:
                 others.append(frame)
         if others:
