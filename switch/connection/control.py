@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from switch.connection import validate
+from switch.connection.errors import InvalidCallArgument
 from switch.connection.replies import check_reply
 
 EavesdropMode = Literal["listen", "whisper", "barge"]
@@ -210,8 +211,13 @@ class CallControl:
 
 def _target(target: str) -> str:
     """``&app(arg)`` or an extension; no blanks, quotes or expansions."""
-    return (
-        validate.path(target, field="target")
-        if target.startswith("&")
-        else validate.token(target, field="target")
-    )
+    if not target.startswith("&"):
+        return validate.token(target, field="target")
+    app, paren, rest = target[1:].partition("(")
+    if not paren or not rest.endswith(")"):
+        raise InvalidCallArgument(field="target", value=target, reason="is not &app(arg)")
+    arg = rest[:-1]
+    validate.token(app, field="target application")
+    if arg:
+        validate.path(arg, field="target argument")
+    return target
