@@ -74,7 +74,7 @@ def test_recorded_bridge_session_walks_the_state_machine() -> None:
         sessions.append(session)
         assert session.state is SessionState.CONNECTED
         await session.answer()
-        assert session.history[-1] is SessionState.ANSWERED
+        assert session.state.value == "answered"
         played = await session.playback("ivr/8000/ivr-call_being_transferred.wav")
         assert played == "FILE PLAYED"
         await session.subscribe("DTMF")
@@ -89,7 +89,7 @@ def test_recorded_bridge_session_walks_the_state_machine() -> None:
         await session.api("uuid_setvar", f"{session.uuid} madoguchi_menu 2")
         done = await bridge
         assert done.get("Application") == "bridge"
-        assert session.history[-1] is SessionState.HUNG_UP
+        assert session.state.value == "hung_up"
         try:
             await session.playback("ivr/8000/ivr-thank_you.wav")
         except SessionGone as exc:
