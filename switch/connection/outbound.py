@@ -269,6 +269,8 @@ class OutboundSession:
             return await done
         finally:
             self._executions.pop(event_uuid, None)
+            if done.done() and not done.cancelled():
+                done.exception()  # retrieved: the session closing also failed the reply
 
     async def answer(self) -> EslEvent:
         """``answer``."""
