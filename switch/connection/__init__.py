@@ -1,0 +1,1 @@
+"""Connections to FreeSWITCH: the inbound ESL client, outbound call sessions, call control."""
