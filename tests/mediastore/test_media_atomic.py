@@ -192,7 +192,8 @@ def test_a_kill_during_write_leaves_nothing_visible_and_sweep_cleans_up(
             if pipe is not None:
                 pipe.close()
     partials = [name for name in leftovers(store) if name.endswith(".part")]
-    assert len(partials) == 1 and partials[0].startswith(".killed.")
+    assert len(partials) == 1
+    assert partials[0].startswith(".killed.")
     assert store.list_ids() == ["survivor"]
     with pytest.raises(MediaNotFound):
         store.open_range(file_id="killed", start=0, end=1)

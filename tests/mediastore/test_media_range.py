@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -32,7 +32,9 @@ def test_random_ranges_match_the_plaintext_slice(store: MediaStore) -> None:
 
 
 @pytest.mark.req("F-2.2.1")
-@pytest.mark.parametrize("start,end", [(-1, 5), (0, 1001), (1001, 1001), (10, 9), (2000, 3000)])
+@pytest.mark.parametrize(
+    ("start", "end"), [(-1, 5), (0, 1001), (1001, 1001), (10, 9), (2000, 3000)]
+)
 def test_out_of_bounds_ranges_raise_416_before_any_byte(
     store: MediaStore, start: int, end: int
 ) -> None:
@@ -57,7 +59,7 @@ def test_a_missing_master_key_is_a_clear_error(
 
 @pytest.mark.req("F-2.2.1")
 @pytest.mark.parametrize(
-    "header,length,expected",
+    ("header", "length", "expected"),
     [
         (None, 1000, (200, 0, 1000, None)),
         ("", 1000, (200, 0, 1000, None)),

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from mediastore.crypto.errors import MediaKeyMissing, MediaTampered
-from mediastore.crypto.fileformat import HEADER_BYTES, KEY_ID_MAX, SLOT_OFFSET, TAG_BYTES
+from mediastore.crypto.fileformat import HEADER_BYTES, SLOT_OFFSET, TAG_BYTES
+from mediastore.crypto.keyring import KEY_ID_MAX
 from mediastore.store.store import MediaStore
 from tests.mediastore.conftest import SMALL_CHUNK, read_all
 
@@ -135,9 +136,8 @@ def test_no_plaintext_from_a_tampered_chunk_or_after_it_is_yielded(
     raw = path.read_bytes()
     edit(path, chunk_offset(3) + 5, bytes([raw[chunk_offset(3) + 5] ^ 0xFF]))
     received: list[bytes] = []
-    with pytest.raises(MediaTampered), store.read_all(file_id="victim") as stream:
-        for block in stream:
-            received.append(block)
+    with store.read_all(file_id="victim") as stream, pytest.raises(MediaTampered):
+        received.extend(stream)
     assert b"".join(received) == data[: 3 * SMALL_CHUNK]
 
 
