@@ -16,7 +16,14 @@ from mediastore.crypto.fileformat import DEFAULT_CHUNK, Header, check_file_id
 from mediastore.crypto.keyring import Keyring
 from mediastore.store.reader import MediaReader, RangeStream
 from mediastore.store.rotation import settle_journal
-from mediastore.store.staging import PART_SUFFIX, Opener, StagedWrite, fsync_dir, open_exclusive
+from mediastore.store.staging import (
+    PART_SUFFIX,
+    Opener,
+    StagedWrite,
+    fsync_dir,
+    open_exclusive,
+    write_error,
+)
 
 SUFFIX = ".mdgm"
 JOURNAL_SUFFIX = ".rotate"
@@ -115,7 +122,10 @@ class MediaStore:
         final = self.path_for(file_id)
         if final.exists():
             raise MediaAlreadyExists(file_id=file_id)
-        self._shard_dir(file_id)
+        try:
+            self._shard_dir(file_id)
+        except OSError as exc:
+            raise write_error(file_id, exc) from exc
         return StagedWrite(
             final=final,
             file_id=file_id,

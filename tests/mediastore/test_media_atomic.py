@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -125,6 +125,19 @@ def test_a_failing_source_leaves_no_file(store: MediaStore) -> None:
 
 
 @pytest.mark.req("F-2.2.1")
+@pytest.mark.anyio
+async def test_a_failing_async_source_leaves_no_file(store: MediaStore) -> None:
+    async def source() -> AsyncIterator[bytes]:
+        yield b"x" * 500
+        raise TimeoutError("recording upload stalled")
+
+    with pytest.raises(TimeoutError):
+        await store.write_async(file_id="stalled", chunks=source())
+    assert store.list_ids() == []
+    assert leftovers(store) == []
+
+
+@pytest.mark.req("F-2.2.1")
 def test_an_unwritable_directory_is_a_clear_error(
     store: MediaStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -136,6 +149,18 @@ def test_an_unwritable_directory_is_a_clear_error(
         broken.write(file_id="nope", chunks=[b"x"])
     assert caught.value.error_id == "media-write-failed"
     assert leftovers(store) == []
+
+
+@pytest.mark.req("F-2.2.1")
+def test_a_root_that_cannot_be_created_is_a_clear_error(
+    tmp_path: Path, make_ring: Callable[..., Keyring]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"a file where the media folder should be")
+    store = MediaStore(root=blocker / "media", keyring=make_ring("key-a"))
+    with pytest.raises(MediaWriteFailed) as caught:
+        store.write(file_id="x", chunks=[b"x"])
+    assert caught.value.errno == errno.ENOTDIR
 
 
 CHILD = """

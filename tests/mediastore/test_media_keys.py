@@ -15,6 +15,12 @@ from mediastore.store.config import keyring_from_settings, store_from_settings
 from realtime.settings import Mode, Settings
 
 
+@pytest.fixture(autouse=True)
+def no_key_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MADOGUCHI_MEDIA_MASTER_KEY", "MADOGUCHI_MEDIA_MASTER_KEYS", "MADOGUCHI_MODE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
