@@ -1,0 +1,1 @@
+"""The encrypted media file store: atomic streaming writes, range reads, rotation, sweep."""
