@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 import crm.cli
 import crm.knowledge_cli
 import inbox.cli
+import mediastore.cli
 import switch.calendar.cli
 import switch.cli
 import switch.standin.cli
@@ -31,6 +32,7 @@ REGISTRARS: list[Registrar] = [
     crm.cli.register,
     crm.knowledge_cli.register,
     inbox.cli.register,
+    mediastore.cli.register,
     wfm.cli.register,
     wfm.staffing_cli.register,
 ]

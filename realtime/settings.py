@@ -55,6 +55,7 @@ class Settings(BaseSettings):
         default="127.0.0.1:8084", description="host:port where FreeSWITCH's socket app connects"
     )
     media_master_key: SecretStr | None = None
+    media_master_keys: SecretStr | None = None  # "id1:base64,id2:base64", the first active
 
     @model_validator(mode="before")
     @classmethod
@@ -90,8 +91,8 @@ class Settings(BaseSettings):
             missing.append("DATABASE_URL")
         if self.esl_password is None or self.esl_password.get_secret_value() == "ClueCon":
             missing.append("MADOGUCHI_ESL_PASSWORD (not FreeSWITCH's default)")
-        if self.media_master_key is None:
-            missing.append("MADOGUCHI_MEDIA_MASTER_KEY")
+        if self.media_master_key is None and self.media_master_keys is None:
+            missing.append("MADOGUCHI_MEDIA_MASTER_KEY (or MADOGUCHI_MEDIA_MASTER_KEYS)")
         if not self.public_url.startswith("https://"):
             missing.append("MADOGUCHI_PUBLIC_URL (https://...)")
         if self.cookie_secure is False:

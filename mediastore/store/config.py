@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,9 +22,10 @@ def _secret(value: object) -> str | None:
 def keyring_from_settings(
     settings: Settings, *, environ: Mapping[str, str] | None = None
 ) -> Keyring:
-    """MADOGUCHI_MEDIA_MASTER_KEY(S); in development without either, a key in the data folder."""
-    env = os.environ if environ is None else environ
-    ring_text = _secret(getattr(settings, "media_master_keys", None)) or env.get(RING_SETTING)
+    """MADOGUCHI_MEDIA_MASTER_KEY(S); in development without either, a key in the data folder.
+
+    ``environ`` lets a test hand a keyring list without building new settings."""
+    ring_text = _secret(settings.media_master_keys) or (environ or {}).get(RING_SETTING)
     single = _secret(settings.media_master_key)
     keyring = parse_keyring(single=single, ring=ring_text)
     if keyring is not None:
