@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import socketio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
@@ -28,6 +29,7 @@ from realtime.http.guard import PublicStatic, check_routes, guarded_route
 from realtime.http.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from realtime.hub.server import Hub
 from realtime.settings import Settings
+from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
 from webagent import views as pages
 
@@ -74,26 +76,49 @@ def _redis_check(url: str) -> Any:
     return check
 
 
+# Each package's guarded routes; one line per package.
+ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
+    pages.routes,
+]
+
+# Background parts, started in this order and stopped in reverse; one line per package.
+SUBSYSTEM_FACTORIES: list[SubsystemFactory] = []
+
+
 def create_app(settings: Settings) -> ASGIApp:
     """The whole server as one ASGI app (HTTP routes plus Socket.IO at /socket.io)."""
     ctx = build_context(settings)
-    routes = [
+    routes: list[BaseRoute] = [
         guarded_route("/healthz", healthz, permission=PUBLIC),
         guarded_route("/readyz", readyz, permission=PUBLIC),
         guarded_route(
             "/metrics", metrics_endpoint, permission=Permission.METRICS_READ, machine_token=True
         ),
-        *pages.routes(),
-        PublicStatic("/static", directory=str(WEBAGENT_DIR / "static"), name="static"),
     ]
+    for source in ROUTE_SOURCES:
+        routes.extend(source())
+    routes.append(PublicStatic("/static", directory=str(WEBAGENT_DIR / "static"), name="static"))
     check_routes(routes)
+    subsystems = [s for s in (factory(ctx) for factory in SUBSYSTEM_FACTORIES) if s is not None]
+    for subsystem in subsystems:
+        ctx.readiness.add(subsystem.name, subsystem.ready)
+    ctx.extras["subsystems"] = subsystems
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         sweeper = asyncio.create_task(ctx.hub.run_sweeper(settings.socket_sweep_seconds))
+        started: list[Subsystem] = []
         try:
+            for subsystem in subsystems:
+                await subsystem.start()
+                started.append(subsystem)
             yield
         finally:
+            for subsystem in reversed(started):
+                try:
+                    await subsystem.stop()
+                except Exception:  # one part failing to stop must not keep the others running
+                    log.exception("stopping %s failed", subsystem.name)
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper

@@ -146,3 +146,45 @@ def test_the_console_command_runs_migrate_and_user_commands(tmp_path: Path) -> N
 def test_the_requirement_id_list_matches_the_spec() -> None:
     ids = (ROOT / "docs" / "requirement-ids.txt").read_text().split()
     assert ids == ids_from_spec(SPEC.read_text(encoding="utf-8"))
+
+
+class _Recorder:
+    def __init__(self, name: str, log: list[str], *, healthy: bool = True) -> None:
+        self.name = name
+        self.log = log
+        self.healthy = healthy
+
+    async def start(self) -> None:
+        self.log.append(f"start {self.name}")
+
+    async def stop(self) -> None:
+        self.log.append(f"stop {self.name}")
+
+    async def ready(self) -> None:
+        if not self.healthy:
+            raise ConnectionError("down")
+
+
+@pytest.mark.req("N-REL-1")
+def test_subsystems_start_in_order_report_readiness_and_stop_in_reverse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from realtime import app as app_module
+
+    log: list[str] = []
+    monkeypatch.setattr(
+        app_module,
+        "SUBSYSTEM_FACTORIES",
+        [
+            lambda ctx: _Recorder("switch", log),
+            lambda ctx: None,  # a part its settings switch off
+            lambda ctx: _Recorder("imap", log, healthy=False),
+        ],
+    )
+    app = make_app(make_settings(tmp_path))
+    with TestClient(app) as client:
+        assert log == ["start switch", "start imap"]
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"] == {"database": "ok", "switch": "ok", "imap": "unavailable"}
+    assert log == ["start switch", "start imap", "stop imap", "stop switch"]
