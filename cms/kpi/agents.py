@@ -10,7 +10,7 @@ re-state what is known.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cms.kpi.source import EventRow
 from realtime.timeutil import JST
@@ -52,7 +52,8 @@ class PresenceFold:
     def hourly_peaks(self, *, start: datetime, end: datetime) -> dict[datetime, int]:
         """Most agents signed in at once in each JST hour of [start, end) (hour start, JST)."""
         changes = self._transitions()
-        hour = start.astimezone(JST).replace(minute=0, second=0, microsecond=0)
+        hour = start.astimezone(JST).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+        end = end.astimezone(UTC)
         peaks: dict[datetime, int] = {}
         current = 0
         i = 0
@@ -66,7 +67,7 @@ class PresenceFold:
                 current += changes[i][1]
                 peak = max(peak, current)
                 i += 1
-            peaks[hour] = peak
+            peaks[hour.astimezone(JST)] = peak
             hour = hour + HOUR
         return peaks
 

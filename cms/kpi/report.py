@@ -244,8 +244,9 @@ def compute_report(
     dims = tuple(dimensions) or ("period",)
     kept: list[ContactFacts] = []
     without_receipt = other = 0
+    lo, hi = period.start.astimezone(dt.UTC), period.end.astimezone(dt.UTC)
     for f in fold.facts(settings=settings):
-        if not period.contains(f.received_at):
+        if not lo <= f.received_at < hi:
             continue
         if f.receipt_inferred:
             without_receipt += 1

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cms import service
+from cms.events import EventType
 from cms.kpi.cli import register
 from cms.kpi.errors import PeriodInFuture
 from cms.kpi.grouping import Period
@@ -35,6 +36,10 @@ def db(database_url: str) -> Iterator[Database]:
 def test_the_report_read_from_the_database_matches_the_hand_computed_day(db: Database) -> None:
     journal = standard_day()
     journal.call("m1", jst(DAY, 23, 59, 50), queue_after=0, wait=15, talk=115, wrapup=20)
+    journal.presence("op1", jst(DAY, 8, 50), EventType.AGENT_SIGNED_IN)
+    journal.presence("op2", jst(DAY, 8, 59), EventType.AGENT_STATE_CHANGED, state="ready")
+    journal.presence("op2", jst(DAY, 9, 30), EventType.AGENT_STATE_CHANGED, state="signed_out")
+    journal.presence("op3", jst(DAY, 9, 45), EventType.AGENT_STATE_CHANGED, state="on_call")
     with db.session() as session:
         service.append_many(session, events=list(reversed(journal.events)))
         service.append_many(session, events=journal.events)  # a retried batch
@@ -47,6 +52,8 @@ def test_the_report_read_from_the_database_matches_the_hand_computed_day(db: Dat
     assert (phone.service_level.numerator, phone.service_level.denominator) == (4, 7)
     assert phone.average_handling_time.value == pytest.approx((530 + 135) / 5)
     assert report.total.covid.calls_received.value == 2
+    peaks = {g.key["hour"]: g.operators_deployed.value for g in report.groups}
+    assert (peaks[8], peaks[9], peaks[10]) == (2, 2, 2)  # op2 leaves 09:30, op3 comes 09:45
 
 
 @pytest.mark.req("F-2.4.2")
