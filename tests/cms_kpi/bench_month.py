@@ -122,9 +122,10 @@ def main(argv: list[str]) -> int:
             t0, c0 = time.perf_counter(), time.process_time()
             report = build_report(session, period=period, dimensions=by)
             took, cpu = time.perf_counter() - t0, time.process_time() - c0
+        d = report.diagnostics
         print(
-            f"by={','.join(by)}: {took:.2f} s wall, {cpu:.2f} s CPU, events folded {report.diagnostics.events_read}, "
-            f"contacts {report.diagnostics.contacts_in_period}"
+            f"by={','.join(by)}: {took:.2f} s wall, {cpu:.2f} s CPU, "
+            f"contact events {d.events_read}, contacts {d.contacts_in_period}"
         )
     db.dispose()
     return 0
