@@ -127,7 +127,7 @@ class _Builder:
         self.queued: Key | None = None
         self.answer: tuple[Key, str | None, float | None] | None = None
         self.abandon: tuple[Key, str, float] | None = None
-        self.end: tuple[Key, float, float] | None = None
+        self.end: tuple[Key, float, float, str] | None = None
         self.holds: set[tuple[datetime, float]] | None = None
         self.wrapups: dict[str, tuple[Key, float]] | None = None
         self.work_type: tuple[Key, str] | None = None
@@ -206,7 +206,8 @@ def _on_abandoned(b: _Builder, key: Key, row: EventRow) -> None:
 def _on_ended(b: _Builder, key: Key, row: EventRow) -> None:
     if _later(b.end, key):
         p = row.payload
-        b.end = (key, float(p.get("talk_s", 0.0)), float(p.get("hold_s", 0.0)))
+        talk, hold = float(p.get("talk_s", 0.0)), float(p.get("hold_s", 0.0))
+        b.end = (key, talk, hold, str(p.get("by", "")))
 
 
 def _on_wrapup(b: _Builder, key: Key, row: EventRow) -> None:
@@ -336,11 +337,16 @@ def _finish(contact_id: str, b: _Builder, settings: KpiSettings) -> ContactFacts
         wait = _seconds(answered_at, clock_start) if clock_start is not None else b.answer[2]
     abandoned_at = stage = None
     abandon_wait: float | None = None
-    if b.abandon is not None and b.answer is None:
-        abandoned_at, stage = b.abandon[0][0], b.abandon[1]
+    abandon = b.abandon
+    hung_up = b.end is not None and b.end[3] == "caller"
+    if abandon is None and b.answer is None and queued is not None and b.end and hung_up:
+        # the caller hung up in the queue, but no contact.abandoned was written
+        abandon = (b.end[0], "queue", _seconds(b.end[0][0], queued))
+    if abandon is not None and b.answer is None:
+        abandoned_at, stage = abandon[0][0], abandon[1]
         clock_start = received if settings.answer_clock == "received" else queued
         abandon_wait = (
-            _seconds(abandoned_at, clock_start) if clock_start is not None else b.abandon[2]
+            _seconds(abandoned_at, clock_start) if clock_start is not None else abandon[2]
         )
     held_pieces = sum(s for _, s in b.holds) if b.holds else 0.0
     hold = max(b.end[2] if b.end is not None else 0.0, held_pieces)

@@ -127,3 +127,15 @@ def test_hold_counts_once_whether_reported_by_pieces_or_in_total() -> None:
     retrieved = next(r for r in rows if r.type == "contact.retrieved")
     rows.append(retrieved._replace(seq=len(rows) + 1))  # the same retrieve written twice
     assert report_of(j, rows=rows).total.phone.average_hold_time.value == 30.0
+
+
+@pytest.mark.req("S-P2")
+def test_a_caller_who_hangs_up_in_the_queue_without_an_abandon_event_is_an_abandon() -> None:
+    j = Journal()
+    j.call("q", jst(DAY, 9), wait=None)
+    j.add(EventType.CONTACT_ENDED, jst(DAY, 9, 1), "q", by="caller")
+    j.call("s", jst(DAY, 9, 5), wait=None)
+    j.add(EventType.CONTACT_ENDED, jst(DAY, 9, 6), "s", by="system")
+    phone = report_of(j).total.phone
+    assert phone.calls_abandoned.value == 1
+    assert phone.abandon_rate.value == 50.0
