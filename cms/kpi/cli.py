@@ -65,6 +65,12 @@ def _report(args: argparse.Namespace) -> int:
 
     try:
         if args.month is not None:
+            if args.last is not None:
+                print(
+                    "--to は --from と組み合わせて指定してください / use --to with --from",
+                    file=sys.stderr,
+                )
+                return EXIT_INPUT
             period = Period.month(*args.month)
         else:
             period = Period.days(args.first, args.last or args.first)
