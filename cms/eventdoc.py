@@ -69,6 +69,11 @@ def _example(event_type: EventType, model: type[Payload]) -> dict[str, Any]:
         "faq_id": "F001",
         "direction": "inbound",
         "trunk": "carrier-1",
+        "work_type": "inquiry",
+        "resolution": "in_center",
+        "section": "koseki-1",
+        "category": "juminhyo",
+        "violation": "misinformation",
     }
     payload = {name: samples.get(name) for name in model.model_fields}
     payload = model.model_validate(payload).model_dump(mode="json")

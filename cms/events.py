@@ -93,6 +93,19 @@ class Ended(Payload):
 class WrapupEnded(Payload):
     wrapup_s: float = Field(ge=0, description="Seconds of after-call work.")
     forced: bool = Field(False, description="A supervisor ended it (audited).")
+    work_type: Literal["inquiry", "switchboard", "management"] | None = Field(
+        None,
+        description="Work type (対応種別): inquiry 問合せ対応, switchboard 交換業務, management.",
+    )
+    resolution: Literal["in_center", "handed_off", "callback", "switchboard_transfer"] | None = (
+        Field(None, description="How the contact ended: completed in the center (S-P4) or not.")
+    )
+    section: str | None = Field(
+        None, max_length=32, description="Administrative section id (係) the inquiry concerns."
+    )
+    category: str | None = Field(
+        None, max_length=32, description="Inquiry category id (city categories, R-DAILY)."
+    )
 
 
 class RecordingStored(Payload):
@@ -125,6 +138,12 @@ class FaqUsed(Payload):
     faq_id: str
 
 
+class ViolationFlagged(Payload):
+    violation: Literal["misinformation", "privacy", "conduct", "procedure", "other"] = Field(
+        description="Reason code of the compliance violation (S-P3, S-M3); never free text."
+    )
+
+
 class EventType(StrEnum):
     """Every event type, with its payload model in :data:`PAYLOADS`."""
 
@@ -151,6 +170,7 @@ class EventType(StrEnum):
     AGENT_SIGNED_IN = "agent.signed_in"
     AGENT_SIGNED_OUT = "agent.signed_out"
     FAQ_USED = "faq.used"
+    QA_VIOLATION_FLAGGED = "qa.violation_flagged"
 
 
 PAYLOADS: dict[EventType, type[Payload]] = {
@@ -177,6 +197,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.AGENT_SIGNED_IN: Empty,
     EventType.AGENT_SIGNED_OUT: Empty,
     EventType.FAQ_USED: FaqUsed,
+    EventType.QA_VIOLATION_FLAGGED: ViolationFlagged,
 }
 
 DESCRIPTIONS: dict[EventType, str] = {
@@ -203,4 +224,5 @@ DESCRIPTIONS: dict[EventType, str] = {
     EventType.AGENT_SIGNED_IN: "An agent signed in (F-2.1.6).",
     EventType.AGENT_SIGNED_OUT: "An agent signed out (F-2.1.6).",
     EventType.FAQ_USED: "An agent opened or cited a FAQ entry (F-2.1.6).",
+    EventType.QA_VIOLATION_FLAGGED: "QA flagged the contact as a compliance violation (S-P3).",
 }
