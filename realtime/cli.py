@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+import cms.kpi.cli
 import crm.cli
 import crm.knowledge_cli
 import inbox.cli
@@ -29,6 +30,7 @@ REGISTRARS: list[Registrar] = [
     switch.cli.register,
     switch.standin.cli.register,
     switch.calendar.cli.register,
+    cms.kpi.cli.register,
     crm.cli.register,
     crm.knowledge_cli.register,
     inbox.cli.register,
