@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import select
 
+from crm.departments import service as departments
+from crm.departments.models import Department
+from crm.faq import service as faq
+from crm.faq.models import FaqEntry
 from realtime.auth import service as auth
 from realtime.auth.models import User
 from realtime.auth.permissions import ROLE_LABELS_JA, Role, needs_second_factor
@@ -26,8 +32,12 @@ DEMO_USERS: list[tuple[str, str, Role]] = [
 ]
 
 
+DEMO_DATA = Path(__file__).parent / "demo_data"
+
+
 def load(settings: Settings) -> list[str]:
-    """Create the demo users that are missing; return the sign-in lines to print."""
+    """Create the demo users that are missing and load the demo knowledge (departments first,
+    then the FAQ, which refers to them); return the sign-in lines to print."""
     if settings.is_production:
         raise RuntimeError("demo data is never loaded in production mode")
     db = Database(settings.effective_database_url)
@@ -44,6 +54,22 @@ def load(settings: Settings) -> list[str]:
                         roles=[role],
                         actor="demo",
                     )
+        with db.session() as session:
+            if not session.exec(select(Department.dept_id).limit(1)).first():
+                departments.import_csv(
+                    session,
+                    data=(DEMO_DATA / "departments.csv").read_bytes(),
+                    actor="demo",
+                    source="demo_data/departments.csv",
+                )
+        with db.session() as session:
+            if not session.exec(select(FaqEntry.faq_id).limit(1)).first():
+                faq.import_csv(
+                    session,
+                    data=(DEMO_DATA / "faq.csv").read_bytes(),
+                    actor="demo",
+                    source="demo_data/faq.csv",
+                )
     finally:
         db.dispose()
     lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]

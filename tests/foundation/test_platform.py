@@ -188,3 +188,28 @@ def test_subsystems_start_in_order_report_readiness_and_stop_in_reverse(
         assert ready.status_code == 503
         assert ready.json()["checks"] == {"database": "ok", "switch": "ok", "imap": "unavailable"}
     assert log == ["start switch", "start imap", "stop imap", "stop switch"]
+
+
+@pytest.mark.req("N-USE-1", "F-2.1.3")
+def test_the_demo_loads_users_departments_and_faq_once(tmp_path: Path) -> None:
+    from sqlmodel import func, select
+
+    from crm.departments.models import Department
+    from crm.faq.models import FaqEntry
+    from realtime import demo
+    from realtime.auth.models import User
+    from realtime.db import Database
+
+    settings = make_settings(tmp_path)
+    migrate.upgrade(settings.effective_database_url)
+    lines = demo.load(settings)
+    demo.load(settings)  # idempotent
+    assert any("Madoguchi-demo-2026" in line for line in lines)
+    db = Database(settings.effective_database_url)
+    with db.session() as session:
+        count = {
+            model.__name__: session.exec(select(func.count()).select_from(model)).one()
+            for model in (User, Department, FaqEntry)
+        }
+    db.dispose()
+    assert count == {"User": len(demo.DEMO_USERS), "Department": 37, "FaqEntry": 200}
