@@ -12,8 +12,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from realtime.audit import service as audit
+from realtime.auth import presence, totp
 from realtime.auth import service as auth
-from realtime.auth import totp
 from realtime.auth.permissions import (
     PUBLIC,
     ROLE_LABELS_JA,
@@ -122,6 +122,8 @@ async def signin_submit(request: Request) -> Response:
                 user_agent=request.headers.get("user-agent", ""),
             )
             roles = auth.roles_of(session, user.id or 0)
+            if not needs_second_factor(roles):
+                presence.record(session, username=user.username, roles=roles, signed_in=True)
             return (
                 token,
                 needs_second_factor(roles),
@@ -190,6 +192,9 @@ async def totp_submit(request: Request) -> Response:
                 ip=client_ip(request),
                 enrol=False,
             )
+            presence.record(
+                session, username=principal.username, roles=principal.roles, signed_in=True
+            )
 
     try:
         await ctx.db.run(do)
@@ -211,6 +216,10 @@ async def signout(request: Request) -> Response:
             audit.record(
                 session, actor=principal.username, action="sign-out", ip=client_ip(request)
             )
+            if principal.fully_signed_in:
+                presence.record(
+                    session, username=principal.username, roles=principal.roles, signed_in=False
+                )
 
     await ctx.db.run(do)
     await ctx.hub.end_session(principal.session_id)
@@ -302,6 +311,10 @@ async def totp_enrol_submit(request: Request) -> Response:
                 ip=client_ip(request),
                 enrol=True,
             )
+            if not principal.fully_signed_in:  # this code completes the sign-in
+                presence.record(
+                    session, username=principal.username, roles=principal.roles, signed_in=True
+                )
 
     try:
         await ctx.db.run(confirm)

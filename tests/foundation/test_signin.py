@@ -297,3 +297,28 @@ def test_a_failed_user_creation_keeps_the_ticked_roles(app: Any, client: TestCli
     assert 'value="operator" checked' in response.text
     assert 'value="leader" checked' in response.text
     assert 'value="supervisor" checked' not in response.text
+
+
+@pytest.mark.req("F-2.1.6", "F-1.1.2")
+def test_agents_sign_in_and_out_are_contact_log_events_but_admins_are_not(
+    app: Any, client: TestClient
+) -> None:
+    from cms import service as events
+    from cms.events import EventType
+
+    add_user(app, "op1", Role.OPERATOR)
+    secret = pyotp.random_base32()
+    add_user(app, "sv", Role.SUPERVISOR, totp_secret=secret)
+    add_user(app, "admin", Role.SYSTEM_ADMIN, totp_secret=secret)
+    for username, code in (("op1", None), ("sv", secret), ("admin", secret)):
+        with TestClient(app, base_url="http://testserver") as browser:
+            token = signin(browser, username, totp_secret=code)
+            browser.post("/signout", data={"csrf_token": token})
+    with app.ctx.db.session() as session:
+        seen = [(e.type, e.agent) for e in events.read(session)]
+    assert seen == [
+        (EventType.AGENT_SIGNED_IN.value, "op1"),
+        (EventType.AGENT_SIGNED_OUT.value, "op1"),
+        (EventType.AGENT_SIGNED_IN.value, "sv"),
+        (EventType.AGENT_SIGNED_OUT.value, "sv"),
+    ]
