@@ -194,7 +194,8 @@ def test_expected_wait_uses_recent_handle_times_and_serving_agents():
     assert engine.contact("c3").agent_id == "a"
     said = engine.position_and_wait(contact_id="c4")
     assert (said.position, said.expected_wait_s) == (1, 150.0)
-    assert "1番目" in said.text_ja() and "約3分" in said.text_ja()
+    assert "1番目" in said.text_ja()
+    assert "約3分" in said.text_ja()
 
 
 @pytest.mark.req("F-1.3.1")
@@ -295,7 +296,8 @@ def test_mail_being_worked_is_parked_when_a_call_is_accepted_and_resumed_after_w
     clock.advance(100)
     engine.end_contact(agent_id="a")
     events = engine.end_wrapup(agent_id="a", receipt=HistorySaved("call1", "a"))
-    assert events[-1].state == "on_call" and events[-1].contact_id == "mail1"
+    assert events[-1].state == "on_call"
+    assert events[-1].contact_id == "mail1"
     clock.advance(30)
     ended = engine.end_contact(agent_id="a")[0]
     assert ended.payload() == {"by": "agent", "talk_s": 80.0, "hold_s": 0.0}
