@@ -428,7 +428,8 @@ class Engine:
                 "queue.joined",
                 contact,
                 skill=line.config.need.group,
-                position=line.position(contact_id),
+                # Every contact in a line shares the line's priority, so a new one is last.
+                position=len(line),
             )
         ]
         self._arm_queue_timers(contact)
