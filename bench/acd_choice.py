@@ -87,7 +87,10 @@ def main(seed: int = 1) -> None:
     print(f"at the end: {waiting} waiting, {len(engine.contacts())} live contacts\n")
     print("| choice | count | p50 µs | p99 µs | max µs |")
     print("|---|---:|---:|---:|---:|")
-    for name, samples in (("call arrives: choose agent", arrive), ("agent frees: choose call", free)):
+    for name, samples in (
+        ("call arrives: choose agent", arrive),
+        ("agent frees: choose call", free),
+    ):
         print(
             f"| {name} | {len(samples):,} | {_pct(samples, 0.5) * 1e6:.1f} "
             f"| {_pct(samples, 0.99) * 1e6:.1f} | {max(samples) * 1e6:.1f} |"
