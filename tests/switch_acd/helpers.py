@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from switch.acd.announce import Announcement
 from switch.acd.clock import ManualClock
-from switch.acd.engine import Engine, EngineSettings
+from switch.acd.engine import Contact, Engine, EngineSettings
 from switch.acd.queues import Overflow, QueueConfig
 from switch.acd.skills import SkillNeed
 
@@ -31,3 +32,15 @@ def types(events) -> list[str]:
 
 def states(engine: Engine) -> dict[str, str]:
     return {a: ag.state.value for a, ag in engine.agents().items()}
+
+
+def live(engine: Engine, contact_id: str) -> Contact:
+    found = engine.contact(contact_id)
+    assert found is not None, f"{contact_id} is not live"
+    return found
+
+
+def said(engine: Engine, contact_id: str) -> Announcement:
+    found = engine.position_and_wait(contact_id=contact_id)
+    assert found is not None, f"{contact_id} is not waiting"
+    return found

@@ -14,9 +14,11 @@ from switch.acd.errors import (
     InvalidQueueConfig,
     UnknownQueue,
 )
+from switch.acd.events import AgentStateChanged
 from switch.acd.queues import Channel, Overflow, QueueConfig, validate_queues
 from switch.acd.skills import SkillNeed
-from tests.switch_acd.helpers import make, states, types
+from tests.switch_acd.helpers import live, make, states, types
+from tests.switch_acd.helpers import said as said_for
 
 S = AgentState
 
@@ -79,7 +81,7 @@ def test_not_ready_offered_on_call_held_and_wrap_up_agents_get_nothing():
     }  # fmt: skip
     engine.enqueue(contact_id="new", queue_id="tax")
     assert engine.waiting("tax") == ["new"]
-    assert engine.contact("new").agent_id is None
+    assert live(engine, "new").agent_id is None
 
 
 @pytest.mark.req("F-1.3.1")
@@ -96,7 +98,7 @@ def test_no_answer_puts_the_call_back_first_and_the_agent_not_ready():
     assert (engine.agent("a").state, engine.agent("a").reason) == (S.NOT_READY, "no_answer")
     assert engine.waiting("tax") == ["first", "second"]
     _ready(engine, clock, "b")
-    assert engine.contact("first").agent_id == "b"
+    assert live(engine, "first").agent_id == "b"
 
 
 @pytest.mark.req("F-1.3.1")
@@ -110,7 +112,7 @@ def test_ring_timeout_fires_from_tick_and_the_next_agent_is_offered():
     result = engine.tick()
     assert "agent.no_answer" in types(result.events)
     assert engine.agent("a").state is S.NOT_READY
-    assert engine.contact("c1").agent_id == "b"
+    assert live(engine, "c1").agent_id == "b"
 
 
 @pytest.mark.req("F-1.3.1")
@@ -126,7 +128,7 @@ def test_overflow_after_the_set_time_moves_the_call_to_the_wider_group():
     assert events[0].type == "queue.overflowed"
     assert events[0].payload() == {"to_queue": "general", "waited_s": pytest.approx(60.0)}
     assert _offered_to(events) == ["g"]
-    assert engine.contact("c1").queue_id == "general"
+    assert live(engine, "c1").queue_id == "general"
 
 
 @pytest.mark.req("F-1.3.1")
@@ -148,7 +150,7 @@ def test_higher_priority_queue_is_served_first_when_an_agent_frees():
     clock.advance(10)
     engine.enqueue(contact_id="welfare_new", queue_id="welfare")
     _ready(engine, clock, "both", skills={"general": 1, "welfare": 1})
-    assert engine.contact("welfare_new").agent_id == "both"
+    assert live(engine, "welfare_new").agent_id == "both"
 
 
 @pytest.mark.req("F-1.3.1", "F-1.3.2")
@@ -182,7 +184,7 @@ def test_expected_wait_uses_recent_handle_times_and_serving_agents():
     _ready(engine, clock, "a", "b")
     for cid in ("c1", "c2", "c3", "c4"):
         engine.enqueue(contact_id=cid, queue_id="tax")
-    said = engine.position_and_wait(contact_id="c4")
+    said = said_for(engine, "c4")
     assert (said.position, said.expected_wait_s) == (2, 100.0)
     for agent in ("a", "b"):
         engine.accept(agent_id=agent)
@@ -191,8 +193,8 @@ def test_expected_wait_uses_recent_handle_times_and_serving_agents():
         engine.end_contact(agent_id=agent)
     clock.advance(100)
     engine.end_wrapup(agent_id="a", receipt=HistorySaved("c1", "a"))
-    assert engine.contact("c3").agent_id == "a"
-    said = engine.position_and_wait(contact_id="c4")
+    assert live(engine, "c3").agent_id == "a"
+    said = said_for(engine, "c4")
     assert (said.position, said.expected_wait_s) == (1, 150.0)
     assert "1番目" in said.text_ja()
     assert "約3分" in said.text_ja()
@@ -224,7 +226,7 @@ def test_no_new_offer_until_the_history_is_saved():
     clock.advance(100)
     engine.hangup(contact_id="c1")
     engine.enqueue(contact_id="c2", queue_id="tax")
-    assert engine.contact("c2").agent_id is None
+    assert live(engine, "c2").agent_id is None
     with pytest.raises(HistoryNotSaved):
         engine.end_wrapup(agent_id="a", receipt=HistorySaved("c2", "a"))
     with pytest.raises(HistoryNotSaved):
@@ -238,7 +240,7 @@ def test_no_new_offer_until_the_history_is_saved():
     events = engine.end_wrapup(agent_id="a", receipt=HistorySaved("c1", "a"))
     assert events[0].type == "wrapup.ended"
     assert events[0].payload() == {"wrapup_s": 30.0, "forced": False}
-    assert engine.contact("c2").agent_id == "a"
+    assert live(engine, "c2").agent_id == "a"
 
 
 @pytest.mark.req("F-2.1.4")
@@ -263,7 +265,7 @@ def test_mail_is_offered_by_skill_but_never_to_an_agent_on_a_call():
     engine.enqueue(contact_id="call", queue_id="general")
     engine.accept(agent_id="a")
     engine.enqueue(contact_id="mail1", queue_id="mail", channel=Channel.EMAIL)
-    assert engine.contact("mail1").agent_id == "b"
+    assert live(engine, "mail1").agent_id == "b"
     engine.accept(agent_id="b")
     engine.enqueue(contact_id="mail2", queue_id="mail", channel=Channel.EMAIL)
     assert engine.waiting("mail") == ["mail2"]
@@ -278,7 +280,7 @@ def test_calls_come_before_mail_when_an_agent_frees():
     clock.advance(100)
     engine.enqueue(contact_id="call1", queue_id="general")
     _ready(engine, clock, "a", skills={"general": 1})
-    assert engine.contact("call1").agent_id == "a"
+    assert live(engine, "call1").agent_id == "a"
     assert engine.waiting("mail") == ["mail1"]
 
 
@@ -292,12 +294,13 @@ def test_mail_being_worked_is_parked_when_a_call_is_accepted_and_resumed_after_w
     assert _offered_to(engine.enqueue(contact_id="call1", queue_id="general")) == ["a"]
     engine.accept(agent_id="a")
     assert engine.agent("a").parked == ["mail1"]
-    assert engine.contact("mail1").stage.value == "parked"
+    assert live(engine, "mail1").stage.value == "parked"
     clock.advance(100)
     engine.end_contact(agent_id="a")
     events = engine.end_wrapup(agent_id="a", receipt=HistorySaved("call1", "a"))
-    assert events[-1].state == "on_call"
-    assert events[-1].contact_id == "mail1"
+    last = events[-1]
+    assert isinstance(last, AgentStateChanged)
+    assert (last.state, last.contact_id) == ("on_call", "mail1")
     clock.advance(30)
     ended = engine.end_contact(agent_id="a")[0]
     assert ended.payload() == {"by": "agent", "talk_s": 80.0, "hold_s": 0.0}
@@ -350,7 +353,7 @@ def test_browser_closed_mid_call_requeues_the_caller_first_and_keeps_the_history
     assert engine.waiting("tax") == ["c1", "c2"]
     assert engine.agent("a").state is S.WRAP_UP
     engine.set_ready(agent_id="b")
-    assert engine.contact("c1").agent_id == "b"
+    assert live(engine, "c1").agent_id == "b"
     assert engine.problems() == []
 
 
@@ -361,7 +364,7 @@ def test_browser_closed_while_ringing_signs_out_and_offers_the_next_agent():
     engine.enqueue(contact_id="c1", queue_id="tax")
     engine.disconnect(agent_id="a")
     assert engine.agent("a").state is S.SIGNED_OUT
-    assert engine.contact("c1").agent_id == "b"
+    assert live(engine, "c1").agent_id == "b"
     assert engine.disconnect(agent_id="a") == []
 
 

@@ -10,7 +10,7 @@ from switch.acd.agents import AgentState
 from switch.acd.engine import EngineSettings, HistorySaved, Stage
 from switch.acd.errors import IllegalTransition
 from switch.acd.queues import Channel
-from tests.switch_acd.helpers import make
+from tests.switch_acd.helpers import live, make
 
 S = AgentState
 AGENTS = [f"a{i}" for i in range(8)]
@@ -91,7 +91,7 @@ def test_random_operations_keep_every_invariant(seed):
         for agent in engine.agents().values():
             assert not (agent.state is S.READY and agent.contact_id is not None)
             if agent.state is S.ON_CALL:
-                assert engine.contact(agent.contact_id).stage is Stage.CONNECTED
+                assert live(engine, agent.contact_id or "").stage is Stage.CONNECTED
         assert not ended & set(engine.contacts()), "an ended contact came back"
         for contact in engine.contacts().values():
             if contact.stage is Stage.QUEUED:
@@ -109,7 +109,9 @@ def test_everyone_hanging_up_and_leaving_leaves_no_state(seed):
         engine.hangup(contact_id=cid)
     for agent_id, agent in engine.agents().items():
         if agent.state is S.WRAP_UP:
-            engine.end_wrapup(agent_id=agent_id, receipt=HistorySaved(agent.contact_id, agent_id))
+            engine.end_wrapup(
+                agent_id=agent_id, receipt=HistorySaved(agent.contact_id or "", agent_id)
+            )
         engine.disconnect(agent_id=agent_id)
     assert engine.contacts() == {}
     assert all(a.state is S.SIGNED_OUT for a in engine.agents().values())
