@@ -348,6 +348,20 @@ class Switch:
             self.hangup(partner, cause)
         if ch.bridged_to is not None:
             self.unbridge(ch)
+        if ch.apps_running == 0:
+            self.finish_hangup(ch)
+
+    def finish_hangup(self, ch: Channel) -> None:
+        """The session thread's CS_HANGUP..CS_DESTROY, once its application has returned.
+
+        switch_channel_perform_hangup fires CHANNEL_HANGUP from whichever thread hangs up; the
+        running application then returns (CHANNEL_EXECUTE_COMPLETE in switch_core_session_exec)
+        before the state machine runs CS_HANGUP, CS_REPORTING and CS_DESTROY.
+        """
+        if ch.hangup_finished or ch.alive:
+            return
+        ch.hangup_finished = True
+        now = ch.profile.hangup
         self._running(ch, State.CS_HANGUP)
         ch.state = State.CS_REPORTING
         self._running(ch, State.CS_REPORTING)
