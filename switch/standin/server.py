@@ -48,6 +48,7 @@ class StandInServer:
         self.port = port
         self.outbound = outbound
         self.stalled = False
+        self.deny_all = False
         self.resumed = asyncio.Event()
         self.connections: set[Connection] = set()
         self.sockets: dict[str, Connection] = {}
@@ -120,6 +121,13 @@ class StandInServer:
         task.add_done_callback(self._tasks.discard)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.deny_all:
+            # mod_event_socket's ACL check in listener_run: a rude rejection, then close.
+            writer.write(encode.rude_rejection())
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
+            writer.close()
+            return
         conn = Connection(self, reader, writer)
         self.connections.add(conn)
         with contextlib.suppress(asyncio.CancelledError):
