@@ -275,7 +275,7 @@ class Api:
             if ch.bridged_to is not None:
                 partner = self.switch.unbridge(ch)
                 if partner is not None and partner not in (a, b):
-                    self.switch.hangup(partner)
+                    self.switch.release(partner)
             self.switch.hold(ch, False)
         self.switch.answer(a)
         self.switch.answer(b)
@@ -310,7 +310,7 @@ class Api:
     def _transfer(self, ch: Channel, dest: str, dialplan: str, *, keep: set[str]) -> None:
         partner = self.switch.unbridge(ch) if ch.bridged_to else None
         if partner is not None and partner.uuid not in keep and partner.alive:
-            self.switch.hangup(partner)
+            self.switch.release(partner)
         ch.profile.transfer = self.switch.clock.now_us()
         ch.profile.destination_number = dest
         if dialplan.lower() == "inline":

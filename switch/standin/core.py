@@ -299,6 +299,17 @@ class Switch:
         a.variables.pop("bridge_uuid", None)
         return b
 
+    def release(self, ch: Channel, cause: str = "NORMAL_CLEARING") -> None:
+        """A leg whose bridge partner went away: it parks when ``park_after_bridge`` is true
+        (switch_ivr_multi_threaded_bridge / uuid_bridge_on_soft_execute), else it hangs up."""
+        if not ch.alive:
+            return
+        if ch.variables.get("park_after_bridge", "").lower() == "true":
+            ch.state = ch.running_state = State.CS_PARK
+            self.fire("CHANNEL_PARK", ch)
+            return
+        self.hangup(ch, cause)
+
     def dtmf(self, ch: Channel, digit: str, duration: int = 800) -> None:
         """A digit from the caller: the DTMF event, and the digit for any collecting app."""
         if not ch.alive:
@@ -345,7 +356,7 @@ class Switch:
             self.record_stop(ch, path, force=True)
         partner = self.channels.get(ch.bridged_to) if ch.bridged_to else None
         if partner is not None and partner.alive:
-            self.hangup(partner, cause)
+            self.release(partner, cause)
         if ch.bridged_to is not None:
             self.unbridge(ch)
         if ch.apps_running == 0:
