@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing as mp
 import multiprocessing.connection as mpc
 import os
@@ -202,12 +203,9 @@ async def measure(
     disp.reached.clear()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     pipe.send(("run", rate, seconds, seq))
-    _, sent, next_seq, elapsed = await loop.run_in_executor(None, pipe.recv)
-    print(f"producer {elapsed:.2f}s", flush=True)
-    try:
+    _, sent, next_seq, _elapsed = await loop.run_in_executor(None, pipe.recv)
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(disp.reached.wait(), 30)
-    except TimeoutError:
-        pass
     cpu1, wall1 = time.process_time(), time.perf_counter()
     step = Step(
         rate=rate,

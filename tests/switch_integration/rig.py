@@ -94,7 +94,7 @@ async def rig(
     *,
     handler: SessionHandler | None = None,
     event_format: Literal["plain", "json"] = "plain",
-    password: str = "ClueCon",
+    password: str = "ClueCon",  # noqa: S107 - the stand-in's stock password
     connect: bool = True,
     **client_options: Any,
 ) -> AsyncIterator[Rig]:
@@ -132,8 +132,14 @@ async def rig(
     try:
         if connect:
             await client.wait_connected(WAIT)
-        yield Rig(fs=fs, client=client, control=CallControl(client), log=log, outbound=outbound,
-                  media=media)
+        yield Rig(
+            fs=fs,
+            client=client,
+            control=CallControl(client),
+            log=log,
+            outbound=outbound,
+            media=media,
+        )
     finally:
         await client.stop()
         await fs.stop()

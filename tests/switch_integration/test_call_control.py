@@ -91,7 +91,8 @@ async def test_hold_and_setvar_reach_the_channel(tmp_path: Path) -> None:
         customer, _agent = await customer_with_agent(r)
         await r.control.hold(uuid=customer)
         await r.log.wait_for("CHANNEL_HOLD", customer)
-        assert channel(r, customer).held and channel(r, customer).call_state == "HELD"
+        assert channel(r, customer).held
+        assert channel(r, customer).call_state == "HELD"
         assert r.client.channels.live[customer].callstate == "HELD"
         await r.control.hold(uuid=customer, on=False)
         await r.log.wait_for("CHANNEL_UNHOLD", customer)
@@ -131,9 +132,11 @@ async def test_transfer_moves_the_customer_to_another_agent(tmp_path: Path) -> N
         await r.control.transfer(uuid=customer, destination="1002")
         await r.log.wait_for("CHANNEL_HANGUP_COMPLETE", agent)
         bridge = await r.log.wait(
-            lambda e: e.name == "CHANNEL_BRIDGE"
-            and e.unique_id == customer
-            and e.get("Bridge-B-Unique-ID") != agent
+            lambda e: (
+                e.name == "CHANNEL_BRIDGE"
+                and e.unique_id == customer
+                and e.get("Bridge-B-Unique-ID") != agent
+            )
         )
         new_agent = bridge.get("Bridge-B-Unique-ID") or ""
         created = await r.log.wait_for("CHANNEL_CREATE", new_agent)
@@ -147,9 +150,7 @@ async def test_broadcast_plays_a_file_on_the_channel(tmp_path: Path) -> None:
     async with rig(tmp_path) as r:
         customer, _agent = await customer_with_agent(r)
         await r.control.broadcast(uuid=customer, path="ivr/ja/please_wait.wav")
-        done = await r.log.wait_for(
-            "CHANNEL_EXECUTE_COMPLETE", customer, Application="playback"
-        )
+        done = await r.log.wait_for("CHANNEL_EXECUTE_COMPLETE", customer, Application="playback")
         assert done.get("Application-Data") == "ivr/ja/please_wait.wav"
         assert done.get("Application-Response") == "FILE PLAYED"
 
@@ -167,7 +168,10 @@ async def test_eavesdrop_calls_the_supervisor_onto_the_agent_leg(
         _customer, agent = await customer_with_agent(r)
         r.fs.register_agent("1009", auto_answer=False, answer_delay=0.1)
         made = await r.control.eavesdrop(
-            uuid=agent, supervisor_uuid=SUPERVISOR, endpoint="user/1009", mode=mode  # type: ignore[arg-type]
+            uuid=agent,
+            supervisor_uuid=SUPERVISOR,
+            endpoint="user/1009",
+            mode=mode,  # type: ignore[arg-type]
         )
         assert made.uuid == SUPERVISOR
         execute = await r.log.wait_for("CHANNEL_EXECUTE", SUPERVISOR, Application="eavesdrop")
@@ -234,18 +238,23 @@ async def test_conference_join_applies_member_flags(tmp_path: Path) -> None:
         await r.log.wait_for("CHANNEL_PARK", agent)
         await r.control.conference_join(uuid=agent, room="room-7", flags=("moderator",))
         added = await r.log.wait(
-            lambda e: e.key == "conference::maintenance"
-            and e.get("Action") == "add-member"
-            and e.unique_id == customer
+            lambda e: (
+                e.key == "conference::maintenance"
+                and e.get("Action") == "add-member"
+                and e.unique_id == customer
+            )
         )
         assert added.get("Conference-Name") == "room-7"
         assert added.get("Speak") == "false"
         mod = await r.log.wait(
-            lambda e: e.key == "conference::maintenance"
-            and e.get("Action") == "add-member"
-            and e.unique_id == agent
+            lambda e: (
+                e.key == "conference::maintenance"
+                and e.get("Action") == "add-member"
+                and e.unique_id == agent
+            )
         )
-        assert mod.get("Member-Type") == "moderator" and mod.get("Speak") == "true"
+        assert mod.get("Member-Type") == "moderator"
+        assert mod.get("Speak") == "true"
         assert mod.get("Conference-Size") == "2"
         assert set(r.fs.server.apps.conference_members["room-7"]) == {customer, agent}
 

@@ -29,11 +29,14 @@ async def test_dropped_connection_reconnects_and_reports_what_was_missed(tmp_pat
         assert r.client.metrics.disconnects == 1
         assert r.client.metrics.reconciliations == 2
         ended = await r.log.wait_for("CHANNEL_HANGUP_COMPLETE", leaving.uuid)
-        assert ended.synthetic and ended.get(RECONCILED_HEADER) == "missing-from-switch"
+        assert ended.synthetic
+        assert ended.get(RECONCILED_HEADER) == "missing-from-switch"
         started = await r.log.wait_for("CHANNEL_CREATE", arriving.uuid)
-        assert started.synthetic and started.get("Caller-Caller-ID-Number") == "09011110003"
+        assert started.synthetic
+        assert started.get("Caller-Caller-ID-Number") == "09011110003"
         answered = await r.log.wait_for("CHANNEL_ANSWER", staying.uuid)
-        assert answered.synthetic and answered.get(RECONCILED_HEADER) == "missed-answer"
+        assert answered.synthetic
+        assert answered.get(RECONCILED_HEADER) == "missed-answer"
         assert set(r.client.channels.live) == {staying.uuid, arriving.uuid}
         assert r.client.channels.live[staying.uuid].callstate == "ACTIVE"
         # Handlers are registered once: a new real event is logged exactly once.

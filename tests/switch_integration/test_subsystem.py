@@ -81,7 +81,8 @@ def test_switch_is_off_by_default_and_without_a_password(tmp_path: Path) -> None
     real = make_settings(tmp_path, switch_mode="freeswitch", esl_password="s3cret-Pass")
     ctx = _ctx(real)
     sub = build(ctx)
-    assert isinstance(sub, SwitchSubsystem) and ctx.extras["switch"] is sub
+    assert isinstance(sub, SwitchSubsystem)
+    assert ctx.extras["switch"] is sub
     assert (sub.client.config.host, sub.client.config.port) == ("127.0.0.1", 8021)
     assert sub.standin is None
 
