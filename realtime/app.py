@@ -31,6 +31,7 @@ from realtime.hub.server import Hub
 from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
+from switch import subsystem as switch_subsystem
 from webagent import views as pages
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,9 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
-SUBSYSTEM_FACTORIES: list[SubsystemFactory] = []
+SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
+    switch_subsystem.build,
+]
 
 
 def create_app(settings: Settings) -> ASGIApp:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     outbound_socket: str = Field(
         default="127.0.0.1:8084", description="host:port where FreeSWITCH's socket app connects"
     )
+    switch_mode: Literal["off", "freeswitch", "standin"] = Field(
+        default="off", description="off, a real FreeSWITCH, or the in-process stand-in (demo)"
+    )
     media_master_key: SecretStr | None = None
     media_master_keys: SecretStr | None = None  # "id1:base64,id2:base64", the first active
 
@@ -95,6 +98,8 @@ class Settings(BaseSettings):
             missing.append("MADOGUCHI_MEDIA_MASTER_KEY (or MADOGUCHI_MEDIA_MASTER_KEYS)")
         if not self.public_url.startswith("https://"):
             missing.append("MADOGUCHI_PUBLIC_URL (https://...)")
+        if self.switch_mode == "standin":
+            missing.append("MADOGUCHI_SWITCH_MODE must be freeswitch or off (not standin)")
         if self.cookie_secure is False:
             missing.append("MADOGUCHI_COOKIE_SECURE must not be false")
         return missing

@@ -6,12 +6,13 @@ Every value is validated (switch.connection.validate) before it reaches a comman
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from switch.connection import validate
-from switch.connection.errors import InvalidCallArgument
+from switch.connection.errors import InvalidCallArgument, NoSuchChannel
 from switch.connection.replies import check_reply
 
 EavesdropMode = Literal["listen", "whisper", "barge"]
@@ -166,8 +167,13 @@ class CallControl:
         endpoint: str,
         hold_music: str = "local_stream://moh",
     ) -> Originated:
-        """Attended transfer, step 1: park the customer on hold music, call the department."""
+        """Attended transfer, step 1: park the customer on hold music, call the department.
+
+        Both the customer and the agent get ``park_after_bridge=true``: re-bridging one of
+        them (or the department hanging up) would otherwise hang up the leg left behind.
+        """
         await self.setvar(uuid=customer_uuid, name="park_after_bridge", value="true")
+        await self.setvar(uuid=agent_uuid, name="park_after_bridge", value="true")
         consult = await self.originate(uuid=consult_uuid, endpoint=endpoint)
         await self.bridge(uuid=agent_uuid, other_uuid=consult_uuid)
         await self.broadcast(uuid=customer_uuid, path=hold_music, leg="aleg")
@@ -178,15 +184,21 @@ class CallControl:
     ) -> CommandResult:
         """Attended transfer, step 2: bridge customer and department, end the agent's leg."""
         result = await self.bridge(uuid=customer_uuid, other_uuid=consult_uuid)
-        await self.kill(uuid=agent_uuid)
+        await self.setvar(uuid=customer_uuid, name="park_after_bridge", value="false")
+        with contextlib.suppress(NoSuchChannel):  # the agent may have hung up already
+            await self.kill(uuid=agent_uuid)
         return result
 
     async def consult_cancel(
         self, *, customer_uuid: str, agent_uuid: str, consult_uuid: str
     ) -> CommandResult:
         """Attended transfer abandoned: hang up the department, bring agent and customer back."""
-        await self.kill(uuid=consult_uuid)
-        return await self.bridge(uuid=customer_uuid, other_uuid=agent_uuid)
+        with contextlib.suppress(NoSuchChannel):  # the department may have hung up already
+            await self.kill(uuid=consult_uuid)
+        result = await self.bridge(uuid=customer_uuid, other_uuid=agent_uuid)
+        for uuid in (customer_uuid, agent_uuid):
+            await self.setvar(uuid=uuid, name="park_after_bridge", value="false")
+        return result
 
     async def conference_join(
         self, *, uuid: str, room: str, profile: str = "default", flags: tuple[str, ...] = ()

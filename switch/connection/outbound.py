@@ -200,7 +200,10 @@ class OutboundSession:
 
     def _on_event(self, event: EslEvent) -> None:
         name = event.name or ""
-        if event.unique_id == self.uuid and name in _EVENT_STATE:
+        # FreeSWITCH fires CHANNEL_UNBRIDGE after CHANNEL_HANGUP when a bridged call ends
+        # (switch_ivr_multi_threaded_bridge returns after the hangup): not a transition.
+        late_unbridge = name == "CHANNEL_UNBRIDGE" and self.state is SessionState.HUNG_UP
+        if event.unique_id == self.uuid and name in _EVENT_STATE and not late_unbridge:
             self._move(_EVENT_STATE[name])
         if name == "CHANNEL_EXECUTE_COMPLETE":
             app_uuid = event.get("Application-UUID") or ""

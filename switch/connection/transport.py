@@ -27,7 +27,7 @@ from switch.esl.frames import Frame, FrameReader
 
 log = logging.getLogger(__name__)
 
-READ_SIZE = 256 * 1024
+READ_SIZE = 4 * 1024 * 1024
 
 
 class FrameSink(Protocol):

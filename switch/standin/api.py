@@ -275,7 +275,7 @@ class Api:
             if ch.bridged_to is not None:
                 partner = self.switch.unbridge(ch)
                 if partner is not None and partner not in (a, b):
-                    self.switch.hangup(partner)
+                    self.switch.release(partner)
             self.switch.hold(ch, False)
         self.switch.answer(a)
         self.switch.answer(b)
@@ -296,6 +296,7 @@ class Api:
         if not rest:
             return f"-USAGE: {TRANSFER_SYNTAX}\n"
         dest = rest[0]
+        dialplan = rest[1] if len(rest) > 1 else "XML"
         partner = self.switch.channels.get(ch.bridged_to) if ch.bridged_to else None
         targets = [ch]
         if leg == "bleg" and partner is not None:
@@ -303,16 +304,28 @@ class Api:
         elif leg == "both" and partner is not None:
             targets = [ch, partner]
         for target in targets:
-            self._transfer(target, dest, keep={t.uuid for t in targets})
+            self._transfer(target, dest, dialplan, keep={t.uuid for t in targets})
         return "+OK\n"
 
-    def _transfer(self, ch: Channel, dest: str, *, keep: set[str]) -> None:
+    def _transfer(self, ch: Channel, dest: str, dialplan: str, *, keep: set[str]) -> None:
         partner = self.switch.unbridge(ch) if ch.bridged_to else None
         if partner is not None and partner.uuid not in keep and partner.alive:
-            self.switch.hangup(partner)
+            self.switch.release(partner)
         ch.profile.transfer = self.switch.clock.now_us()
         ch.profile.destination_number = dest
-        self.spawn(self.route(ch, dest))
+        if dialplan.lower() == "inline":
+            self.spawn(self._inline(ch, dest))
+        else:
+            self.spawn(self.route(ch, dest))
+
+    async def _inline(self, ch: Channel, dest: str) -> None:
+        """The inline dialplan (inline_dialplan_hunt in mod_dptools.c): ``app:arg,app:arg``."""
+        ch.profile.dialplan = "inline"
+        for step in dest.split(","):
+            app, _, arg = step.partition(":")
+            if not ch.alive:
+                return
+            await self.apps.execute(ch, app, arg)
 
     async def cmd_uuid_broadcast(self, arg: str) -> str:
         parts = arg.split()

@@ -45,16 +45,23 @@ class Apps:
         sw.fire("CHANNEL_EXECUTE", ch, post=[*info, ("Application-UUID", app_uuid)])
         handler = getattr(self, f"app_{app}", None)
         response = "_none_"
-        if handler is not None:
-            result = await handler(ch, arg)
-            if isinstance(result, str):
-                response = result
+        ch.apps_running += 1
+        try:
+            if handler is not None:
+                result = await handler(ch, arg)
+                if isinstance(result, str):
+                    response = result
+        finally:
+            ch.apps_running -= 1
+            ch.app_returned.set()
         ch.variables.pop("current_application_response", None)
         sw.fire(
             "CHANNEL_EXECUTE_COMPLETE",
             ch,
             post=[*info, ("Application-Response", response), ("Application-UUID", app_uuid)],
         )
+        if not ch.alive and ch.apps_running == 0:
+            sw.finish_hangup(ch)
         return response
 
     # -- call control -------------------------------------------------------------------------

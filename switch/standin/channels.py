@@ -8,6 +8,7 @@ the state machine moves, exactly as in the CHANNEL_CREATE capture (CS_INIT with 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Literal
@@ -129,6 +130,9 @@ class Channel:
     auto_answer: bool = False
     variables: dict[str, str] = field(default_factory=dict)
     created_epoch: int = 0
+    apps_running: int = 0
+    hangup_finished: bool = False
+    app_returned: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property
     def alive(self) -> bool:

@@ -299,6 +299,17 @@ class Switch:
         a.variables.pop("bridge_uuid", None)
         return b
 
+    def release(self, ch: Channel, cause: str = "NORMAL_CLEARING") -> None:
+        """A leg whose bridge partner went away: it parks when ``park_after_bridge`` is true
+        (switch_ivr_multi_threaded_bridge / uuid_bridge_on_soft_execute), else it hangs up."""
+        if not ch.alive:
+            return
+        if ch.variables.get("park_after_bridge", "").lower() == "true":
+            ch.state = ch.running_state = State.CS_PARK
+            self.fire("CHANNEL_PARK", ch)
+            return
+        self.hangup(ch, cause)
+
     def dtmf(self, ch: Channel, digit: str, duration: int = 800) -> None:
         """A digit from the caller: the DTMF event, and the digit for any collecting app."""
         if not ch.alive:
@@ -345,9 +356,23 @@ class Switch:
             self.record_stop(ch, path, force=True)
         partner = self.channels.get(ch.bridged_to) if ch.bridged_to else None
         if partner is not None and partner.alive:
-            self.hangup(partner, cause)
+            self.release(partner, cause)
         if ch.bridged_to is not None:
             self.unbridge(ch)
+        if ch.apps_running == 0:
+            self.finish_hangup(ch)
+
+    def finish_hangup(self, ch: Channel) -> None:
+        """The session thread's CS_HANGUP..CS_DESTROY, once its application has returned.
+
+        switch_channel_perform_hangup fires CHANNEL_HANGUP from whichever thread hangs up; the
+        running application then returns (CHANNEL_EXECUTE_COMPLETE in switch_core_session_exec)
+        before the state machine runs CS_HANGUP, CS_REPORTING and CS_DESTROY.
+        """
+        if ch.hangup_finished or ch.alive:
+            return
+        ch.hangup_finished = True
+        now = ch.profile.hangup
         self._running(ch, State.CS_HANGUP)
         ch.state = State.CS_REPORTING
         self._running(ch, State.CS_REPORTING)

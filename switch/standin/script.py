@@ -170,6 +170,10 @@ class FreeSwitchStandIn:
         """Every ESL connection breaks (no notice)."""
         self.server.drop_connections()
 
+    def deny_acl(self, deny: bool = True) -> None:
+        """New ESL connections get a rude rejection (the client's address fails the ACL)."""
+        self.server.deny_all = deny
+
     def stall(self) -> None:
         """Stop reading and writing without closing."""
         self.server.stall()

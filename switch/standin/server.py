@@ -48,6 +48,7 @@ class StandInServer:
         self.port = port
         self.outbound = outbound
         self.stalled = False
+        self.deny_all = False
         self.resumed = asyncio.Event()
         self.connections: set[Connection] = set()
         self.sockets: dict[str, Connection] = {}
@@ -120,6 +121,13 @@ class StandInServer:
         task.add_done_callback(self._tasks.discard)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.deny_all:
+            # mod_event_socket's ACL check in listener_run: a rude rejection, then close.
+            writer.write(encode.rude_rejection())
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
+            writer.close()
+            return
         conn = Connection(self, reader, writer)
         self.connections.add(conn)
         with contextlib.suppress(asyncio.CancelledError):
@@ -236,20 +244,43 @@ class StandInServer:
         conn = Connection(self, reader, writer, channel=ch)
         self.connections.add(conn)
         self.sockets[ch.uuid] = conn
-        await conn.serve()
-        if ch.alive:
-            self._switch.fire(
-                "CHANNEL_EXECUTE_COMPLETE",
-                ch,
-                post=[
-                    ("Application", "socket"),
-                    ("Application-Data", arg),
-                    ("Application-Response", "_none_"),
-                    ("Application-UUID", app_uuid),
-                ],
-            )
-            if ch.uuid not in self._app_queues and ch.bridged_to is None:
-                self._switch.hangup(ch, "NORMAL_CLEARING")
+        # Async mode (socket_function in mod_event_socket.c): the listener thread serves the
+        # socket while the session parks; queued applications run nested inside that park,
+        # and the socket application returns when the channel hangs up (the socket itself may
+        # linger) or when the application closes the socket.
+        serving = asyncio.ensure_future(conn.serve())
+        self._tasks.add(serving)
+        serving.add_done_callback(self._tasks.discard)
+        ch.apps_running += 1
+        try:
+            ended = self._switch.ended.get(ch.uuid)
+            waiters: set[asyncio.Future[object]] = {serving}  # type: ignore[arg-type]
+            if ended is not None:
+                waiters.add(asyncio.ensure_future(ended.wait()))
+            _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                if task is not serving:
+                    task.cancel()
+            while ch.apps_running > 1 and not ch.alive:
+                ch.app_returned.clear()
+                await ch.app_returned.wait()
+        finally:
+            ch.apps_running -= 1
+        self._switch.fire(
+            "CHANNEL_EXECUTE_COMPLETE",
+            ch,
+            post=[
+                ("Application", "socket"),
+                ("Application-Data", arg),
+                ("Application-Response", "_none_"),
+                ("Application-UUID", app_uuid),
+            ],
+        )
+        if not ch.alive:
+            self._switch.finish_hangup(ch)
+            return
+        if ch.uuid not in self._app_queues and ch.bridged_to is None:
+            self._switch.hangup(ch, "NORMAL_CLEARING")
 
     async def originate(
         self,

@@ -75,12 +75,21 @@ def run(recorder: Recorder, call: str, **kwargs: object) -> object:
         (
             "consult_complete",
             {"customer_uuid": A, "agent_uuid": B, "consult_uuid": C},
-            [f"uuid_bridge {A} {C}", f"uuid_kill {B} NORMAL_CLEARING"],
+            [
+                f"uuid_bridge {A} {C}",
+                f"uuid_setvar {A} park_after_bridge false",
+                f"uuid_kill {B} NORMAL_CLEARING",
+            ],
         ),
         (
             "consult_cancel",
             {"customer_uuid": A, "agent_uuid": B, "consult_uuid": C},
-            [f"uuid_kill {C} NORMAL_CLEARING", f"uuid_bridge {A} {B}"],
+            [
+                f"uuid_kill {C} NORMAL_CLEARING",
+                f"uuid_bridge {A} {B}",
+                f"uuid_setvar {A} park_after_bridge false",
+                f"uuid_setvar {B} park_after_bridge false",
+            ],
         ),
     ],
 )

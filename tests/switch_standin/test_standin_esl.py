@@ -158,6 +158,7 @@ def test_inbound_call_events_come_in_freeswitch_order(tmp_path: Path) -> None:
             ("CHANNEL_CALLSTATE", "CS_PARK", "ACTIVE"),
             ("CHANNEL_HANGUP", "CS_PARK", "ACTIVE"),
             ("CHANNEL_CALLSTATE", "CS_PARK", "HANGUP"),
+            ("CHANNEL_EXECUTE_COMPLETE", "CS_PARK", "HANGUP"),
             ("CHANNEL_STATE", "CS_HANGUP", "HANGUP"),
             ("CHANNEL_STATE", "CS_REPORTING", "HANGUP"),
             ("CHANNEL_HANGUP_COMPLETE", "CS_REPORTING", "HANGUP"),
