@@ -117,10 +117,27 @@ def _postgres_in(base: Path) -> Iterator[str]:
     )
     try:
         wait_for_port(port, proc=proc, what="postgres")
+        _wait_for_sessions(port, proc)
         yield f"postgresql+psycopg://madoguchi@127.0.0.1:{port}"
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _wait_for_sessions(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """PostgreSQL listens before it accepts sessions ("the database system is starting up")."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(f"postgresql://madoguchi@127.0.0.1:{port}/postgres") as conn:
+                conn.execute("SELECT 1")
+            return
+        except psycopg.OperationalError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager
