@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
+import inbox.intake.subsystem
 import webagent
 from realtime.auth.permissions import PUBLIC, Permission
 from realtime.db import Database
@@ -82,7 +83,9 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
-SUBSYSTEM_FACTORIES: list[SubsystemFactory] = []
+SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
+    inbox.intake.subsystem.build,
+]
 
 
 def create_app(settings: Settings) -> ASGIApp:
