@@ -88,11 +88,17 @@ def parse_fetch(lines: list[Any]) -> list[FetchedRaw]:
 
 
 def parse_search(lines: list[Any]) -> list[int]:
-    """UIDs listed by ``UID SEARCH`` (``* SEARCH 4 5 9``)."""
+    """UIDs listed by ``UID SEARCH`` (aioimaplib drops the ``* SEARCH`` prefix; the last line is
+    the tagged completion text)."""
     uids: list[int] = []
-    for line in lines:
-        if isinstance(line, bytes) and line.startswith(b"SEARCH"):
-            uids.extend(int(part) for part in line.split()[1:] if part.isdigit())
+    for line in lines[:-1]:
+        if not isinstance(line, bytes):
+            continue
+        parts = line.split()
+        if parts and parts[0].upper() == b"SEARCH":
+            parts = parts[1:]
+        if parts and all(part.isdigit() for part in parts):
+            uids.extend(int(part) for part in parts)
     return uids
 
 
