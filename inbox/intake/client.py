@@ -259,7 +259,9 @@ class ImapSession:
             return
         if not self._lost.is_set():
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(client.logout(), 5)
+                if client.has_pending_idle():
+                    client.idle_done()  # LOGOUT would otherwise wait behind the IDLE command
+                await asyncio.wait_for(client.logout(), 2)
         with contextlib.suppress(Exception):
             transport = client.protocol.transport
             if transport is not None:

@@ -160,16 +160,25 @@ class Dovecot:
         finally:
             client.logout()
 
-    def reset_mailbox(self, user: str) -> None:
-        """Throw the user's maildir index away, so the server assigns a new UIDVALIDITY."""
+    def rebuild_index(self, user: str) -> int:
+        """Restart the server with the user's maildir index thrown away, as after a server
+        rebuild: the messages stay but get new UIDs under a new UIDVALIDITY (returned)."""
+        old = self.uidvalidity(user)
         maildir = self.base / "mail" / user / "Maildir"
-        for name in os.listdir(maildir):
-            if name.startswith("dovecot"):
-                path = maildir / name
-                if path.is_dir():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
+        for _ in range(5):
+            self.stop()
+            for name in os.listdir(maildir):
+                if name.startswith("dovecot"):
+                    path = maildir / name
+                    if path.is_dir():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
+            self.start()
+            new = self.uidvalidity(user)  # Dovecot derives it from the clock
+            if new != old:
+                return new
+        raise AssertionError("Dovecot kept the same UIDVALIDITY")
 
 
 def _children(pid: int) -> list[int]:
