@@ -1,4 +1,4 @@
-"""Fixtures for the IMAP intake tests: a real Dovecot on loopback, settings and a migrated database."""
+"""IMAP intake test fixtures: a real Dovecot on loopback, settings, a migrated database."""
 
 from __future__ import annotations
 

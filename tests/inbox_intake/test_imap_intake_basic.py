@@ -56,6 +56,7 @@ def test_appended_mail_of_two_mailboxes_is_taken_once_with_raw_and_parsed(
         assert row.raw_sha256 == hashlib.sha256(raw).hexdigest()
         assert raw not in media.path_for(row.raw_file_id).read_bytes()  # encrypted at rest
         assert row.state in ("queued", "quarantined")
+        assert row.id is not None
         record = json.loads(box.open(parsed[row.id].parsed_sealed))
         assert record["message_id"] == f"<pub-{uid - 1}@sender.example.jp>"
         assert b"sender.example" not in parsed[row.id].parsed_sealed.encode()

@@ -51,7 +51,8 @@ def wait_for_file(path: Path, proc: subprocess.Popen[bytes], within: float = 60.
     deadline = time.monotonic() + within
     while not path.exists():
         if proc.poll() is not None:
-            raise AssertionError(f"intake exited early: {proc.stderr.read().decode()}")
+            _, err = proc.communicate()
+            raise AssertionError(f"intake exited early: {err.decode()}")
         if time.monotonic() > deadline:
             raise AssertionError("the intake never reached the pause point")
         time.sleep(0.05)
