@@ -16,7 +16,7 @@ from realtime.db import Database
 
 log = logging.getLogger("inbox.intake")
 
-AUDITED_KINDS = frozenset({"login-failed", "connect-failed", "connection-lost"})
+AUDITED_KINDS = frozenset({"login-failed", "connect-failed", "connection-lost", "intake-failed"})
 
 
 @dataclass(frozen=True)

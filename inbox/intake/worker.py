@@ -4,6 +4,7 @@ and reconnect with exponential back-off after any failure, raising an alert each
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
@@ -28,6 +29,7 @@ from inbox.parse.triage import BounceStormGuard, triage
 from mediastore.store.store import MediaStore
 from realtime.auth.secretbox import SecretBox
 from realtime.db import Database
+from realtime.errors import MadoguchiError
 from realtime.settings import ImapMailbox
 from realtime.timeutil import utcnow
 
@@ -83,9 +85,11 @@ class MailboxIntake:
                 while True:
                     await session.wait_for_mail()
                     await self.sync(session)
-            except ImapError as exc:
+            except Exception as exc:  # IMAP, database, media store: alert, back off, retry
                 attempt += 1
                 delay = self._delay(attempt)
+                if not isinstance(exc, ImapError):
+                    log.exception("mailbox %s: intake failed", self.mailbox.name)
                 await self._alert(exc, attempt, delay)
                 await session.close()
                 self.connected.clear()
@@ -105,20 +109,27 @@ class MailboxIntake:
         jitter: float = random.uniform(0, ceiling / 2)  # noqa: S311 (jitter, not crypto)
         return ceiling / 2 + jitter
 
-    async def _alert(self, exc: ImapError, attempt: int, delay: float) -> None:
+    async def _alert(self, exc: Exception, attempt: int, delay: float) -> None:
+        if isinstance(exc, ImapError):
+            kind, error_id, reason = exc.alert_kind, exc.error_id, exc.reason
+        else:
+            kind = "intake-failed"
+            error_id = exc.error_id if isinstance(exc, MadoguchiError) else "internal-error"
+            reason = type(exc).__name__
         self.stats.failures += 1
-        self.stats.last_error = exc.error_id
+        self.stats.last_error = error_id
         alert = IntakeAlert(
             mailbox=self.mailbox.name,
-            kind=exc.alert_kind,
-            error_id=exc.error_id,
-            reason=exc.reason,
+            kind=kind,
+            error_id=error_id,
+            reason=reason,
             attempt=attempt,
             retry_in_s=delay,
             at=utcnow(),
         )
         if self.alerts.raise_alert(alert):
-            await self.db.run(self.alerts.write_audit, alert)
+            with contextlib.suppress(Exception):
+                await self.db.run(self.alerts.write_audit, alert)
 
     async def drain(self) -> int:
         """Connect once, take everything waiting, log out; returns how many were new."""

@@ -183,3 +183,37 @@ def test_login_failure_is_retried_alerted_and_audited_once(imap_server, intake_s
     assert all("not-the-password" not in a.reason for a in login_alerts)
     assert audit_count(db, "imap-login-failed") == 1  # once per interval, not per attempt
     db.dispose()
+
+
+@pytest.mark.req("F-1.6.1", "N-REL-1")
+def test_failure_outside_imap_is_alerted_and_the_message_taken_on_retry(
+    imap_server, intake_settings
+):
+    settings = intake_settings([mailbox_config(imap_server, "public")])
+    db = Database(settings.effective_database_url)
+    alerts = IntakeAlerts(db=db)
+    failures = {"left": 1}
+
+    async def storage_fails_once(step: str, _uid: int) -> None:
+        if step == "stored-raw" and failures["left"]:
+            failures["left"] -= 1
+            raise OSError("disk went away")
+
+    imap_server.append("public", varied(3, tag="flaky"))
+
+    async def scenario() -> None:
+        intake = build_intake(
+            settings, db=db, alerts=alerts, step_hook=storage_fails_once, backoff_base=0.05
+        )
+        await intake.start()
+        try:
+            await eventually(lambda: count_messages(db) == 3)
+            await intake.ready()  # the loop survived the failure
+        finally:
+            await intake.stop()
+
+    asyncio.run(scenario())
+    assert alerts.count(mailbox="public", kind="intake-failed") == 1
+    assert audit_count(db, "imap-intake-failed") == 1
+    assert_each_uid_once(db, "public", 3)
+    db.dispose()
