@@ -50,8 +50,10 @@ def mailbox_config(server: dovecot.Dovecot, user: str, **extra: Any) -> dict[str
 def intake_settings(tmp_path: Path) -> Callable[..., Settings]:
     """Settings with the given mailboxes, on a fresh migrated SQLite database."""
 
-    def build(mailboxes: list[dict[str, Any]], **extra: Any) -> Settings:
-        settings = make_settings(tmp_path / "data", imap_mailboxes=mailboxes, **extra)
+    def build(
+        mailboxes: list[dict[str, Any]], database_url: str | None = None, **extra: Any
+    ) -> Settings:
+        settings = make_settings(tmp_path / "data", database_url, imap_mailboxes=mailboxes, **extra)
         migrate.upgrade(settings.effective_database_url)
         return settings
 

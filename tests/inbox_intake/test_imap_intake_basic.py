@@ -23,14 +23,15 @@ from tests.inbox_intake.mails import varied
 
 @pytest.mark.req("F-1.6.1", "F-1.6.2")
 def test_appended_mail_of_two_mailboxes_is_taken_once_with_raw_and_parsed(
-    imap_server, intake_settings
+    imap_server, intake_settings, database_url
 ):
     public_mail = varied(7, tag="pub")
     liaison_mail = varied(3, tag="dept")
     imap_server.append("public", public_mail)
     imap_server.append("liaison", liaison_mail)
     settings = intake_settings(
-        [mailbox_config(imap_server, "public"), mailbox_config(imap_server, "liaison")]
+        [mailbox_config(imap_server, "public"), mailbox_config(imap_server, "liaison")],
+        database_url=database_url,
     )
     db = Database(settings.effective_database_url)
     intake = build_intake(settings, db=db)
