@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
+import inbox.intake.subsystem
 import webagent
 from realtime.auth.permissions import PUBLIC, Permission
 from realtime.db import Database
@@ -85,6 +86,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
 # Background parts, started in this order and stopped in reverse; one line per package.
 SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     switch_subsystem.build,
+    inbox.intake.subsystem.build,
 ]
 
 

@@ -15,6 +15,7 @@ import cms.kpi.cli
 import crm.cli
 import crm.knowledge_cli
 import inbox.cli
+import inbox.intake.cli
 import mediastore.cli
 import switch.calendar.cli
 import switch.cli
@@ -34,6 +35,7 @@ REGISTRARS: list[Registrar] = [
     crm.cli.register,
     crm.knowledge_cli.register,
     inbox.cli.register,
+    inbox.intake.cli.register,
     mediastore.cli.register,
     wfm.cli.register,
     wfm.staffing_cli.register,

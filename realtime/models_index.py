@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 import cms.models
 import crm.departments.models
 import crm.faq.models
+import inbox.models
 import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
@@ -15,6 +16,7 @@ MODULES = (
     cms.models,
     crm.departments.models,
     crm.faq.models,
+    inbox.models,
     realtime.audit.models,
     realtime.auth.models,
     realtime.hub.announcements,

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from realtime.errors import ConfigurationError
@@ -20,6 +20,26 @@ class Mode(StrEnum):
 
     DEVELOPMENT = "development"
     PRODUCTION = "production"
+
+
+class ImapMailbox(BaseModel):
+    """One mailbox the IMAP intake reads (the city's public address, a liaison address...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,23}$", description="Short id: public")
+    host: str = "127.0.0.1"
+    port: int = Field(default=993, ge=1, le=65535)
+    tls: bool = True
+    username: str
+    password: SecretStr
+    folder: str = "INBOX"
+    address: str = Field(default="", description="The address mail is sent to (loop checks)")
+    move_to: str | None = Field(default=None, description="Folder to move taken mail to")
+    use_idle: bool = True
+    poll_seconds: float = Field(default=60.0, gt=0, le=3600)
+    idle_seconds: float = Field(default=29 * 60.0, gt=0, le=29 * 60.0)
+    timeout_seconds: float = Field(default=60.0, gt=0, le=600)
 
 
 class Settings(BaseSettings):
@@ -59,6 +79,10 @@ class Settings(BaseSettings):
     )
     media_master_key: SecretStr | None = None
     media_master_keys: SecretStr | None = None  # "id1:base64,id2:base64", the first active
+    imap_mailboxes: list[ImapMailbox] = Field(default_factory=list)  # JSON list in the env
+    imap_backoff_max_seconds: float = Field(default=300.0, gt=0, le=3600)
+    imap_alert_interval_minutes: float = Field(default=15.0, gt=0)
+    inbox_reply_hours: float = Field(default=24.0, gt=0, le=24 * 14)
 
     @model_validator(mode="before")
     @classmethod
