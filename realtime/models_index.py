@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 import cms.models
+import cms.reports.models
 import crm.departments.models
 import crm.faq.models
 import realtime.audit.models
@@ -13,6 +14,7 @@ import realtime.hub.announcements
 
 MODULES = (
     cms.models,
+    cms.reports.models,
     crm.departments.models,
     crm.faq.models,
     realtime.audit.models,
