@@ -161,8 +161,6 @@ def _daily(args: argparse.Namespace) -> int:
     print(f"{row.day.isoformat()}: {row.state}")
     return 0
 
-    return list(index.metadata.sorted_tables)
-
 
 def _export(args: argparse.Namespace) -> int:
     import realtime.models_index as index
