@@ -57,12 +57,18 @@ def test_monthly_workbook_detail_and_sla_match_the_worked_example(session, tmp_p
     assert rows["2026-11-03"] == (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "－", 0, 0)
     assert ws._charts, "the detail sheet has its chart"
     sla = {r[0]: r for r in wb["SLA"].iter_rows(min_row=6, max_row=16, values_only=True)}
-    assert sla["S-P2"][3] == 28.6 and sla["S-P2"][7] == "✖ 未達成"
-    assert sla["S-P5"][3] == 132.5 and sla["S-P5"][7] == "✔ 達成"
-    assert sla["S-P1"][3] == 50 and sla["S-P1"][7] == "― 目標設定なし"
-    assert sla["S-M1"][3] == "－" and sla["S-M1"][7].startswith("― 対象なし")
+    assert sla["S-P2"][3] == 28.6
+    assert sla["S-P2"][7] == "✖ 未達成"
+    assert sla["S-P5"][3] == 132.5
+    assert sla["S-P5"][7] == "✔ 達成"
+    assert sla["S-P1"][3] == 50
+    assert sla["S-P1"][7] == "― 目標設定なし"
+    assert sla["S-M1"][3] == "－"
+    assert sla["S-M1"][7].startswith("― 対象なし")
     weekday = {r[0]: r for r in wb["曜日別"].iter_rows(min_row=6, max_row=12, values_only=True)}
-    assert weekday["月"][1] == 7 and weekday["火"][1] == 0 and weekday["火"][5] == "－"
+    assert weekday["月"][1] == 7
+    assert weekday["火"][1] == 0
+    assert weekday["火"][5] == "－"
 
 
 def _shuffled_with_repeats(journal: Journal, seed: int) -> list[NewEvent]:
@@ -107,7 +113,8 @@ def test_refresh_is_incremental_idempotent_and_picks_up_late_events(session):
     now = jst(DAY + dt.timedelta(days=1), 1)
     first = refresh_rollups(session, now=now)
     again = refresh_rollups(session, now=now)
-    assert first.contacts_refolded == 9 and again.contacts_refolded == 0
+    assert first.contacts_refolded == 9
+    assert again.contacts_refolded == 0
     late = Journal()
     late.add(EventType.QA_VIOLATION_FLAGGED, jst(DAY, 23), "c1", agent="qa1", violation="conduct")
     append_many(session, events=late.events)
@@ -125,7 +132,8 @@ def test_a_day_not_over_is_never_rolled_up(session):
     append_many(session, events=j.events)
     refresh_rollups(session, now=jst(DAY, 12))
     fs = load_facts(session, period=Period(jst(DAY, 0), jst(DAY, 12)), now=jst(DAY, 12))
-    assert fs.source == "live" and len(fs.facts) == 1
+    assert fs.source == "live"
+    assert len(fs.facts) == 1
 
 
 @pytest.mark.req("R-MONTHLY", "R-ANNUAL")
@@ -158,11 +166,13 @@ def test_cli_monthly_empty_month_and_future_month(db, tmp_path):
 @pytest.mark.req("R-ANNUAL")
 def test_fiscal_year_and_half_year_spans_and_annual_workbook(session, tmp_path):
     year = fiscal_span(2026)
-    assert year.months[0] == (2026, 4) and year.months[-1] == (2027, 3)
+    assert year.months[0] == (2026, 4)
+    assert year.months[-1] == (2027, 3)
     assert year.period.start == jst(dt.date(2026, 4, 1), 0)
     assert year.period.end == jst(dt.date(2027, 4, 1), 0)
     half = fiscal_span(2026, half=True)
-    assert half.period.end == jst(dt.date(2026, 10, 1), 0) and len(half.months) == 6
+    assert half.period.end == jst(dt.date(2026, 10, 1), 0)
+    assert len(half.months) == 6
     append_many(session, events=standard_day().events)
     refresh_rollups(session, now=LATER)
     out = tmp_path / "h.xlsx"
@@ -175,6 +185,8 @@ def test_fiscal_year_and_half_year_spans_and_annual_workbook(session, tmp_path):
     wb = load_workbook(out)
     rows = {r[0]: r[1:] for r in wb["詳細版"].iter_rows(min_row=6, values_only=True) if r[0]}
     assert list(rows)[:12] == [f"{y}-{m:02d}" for y, m in year.months]
-    assert rows["2026-11"][0] == 7 and rows["2026-10"][0] == 0 and rows["合計"][0] == 7
+    assert rows["2026-11"][0] == 7
+    assert rows["2026-10"][0] == 0
+    assert rows["合計"][0] == 7
     monthly = {r[0]: r for r in wb["SLA"].iter_rows(min_row=20, values_only=True) if r[0]}
     assert monthly["2026-11"][2] == "28.6 ✖"
