@@ -179,12 +179,14 @@ async def send_daily(
     message = compose(row, numbers_of(row), sender=mail.report_from or "", to=mail.recipients())
     password = mail.smtp_password.get_secret_value() if mail.smtp_password else None
     delays = (*mail.retry_delays, None)
+    pending = mail.recipients()
     error = ""
     for delay in delays:
         row.send_attempts += 1
         try:
-            await aiosmtplib.send(
+            refused, _reply = await aiosmtplib.send(
                 message,
+                recipients=pending,
                 hostname=mail.smtp_host,
                 port=mail.smtp_port,
                 start_tls=mail.smtp_starttls,
@@ -195,26 +197,32 @@ async def send_daily(
             )
         except (aiosmtplib.SMTPException, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
-            row.last_error = error
+            temporary = _temporary(exc)
+        else:
+            # some recipients accepted, others refused: retry only those refused
+            pending = sorted(refused)
+            error = "; ".join(f"{r}: {code} {text}" for r, (code, text) in sorted(refused.items()))
+            temporary = all(400 <= code < 500 for code, _ in refused.values())
+        if not pending or not error:
+            row.state = "sent"
+            row.sent_at = utcnow()
+            row.last_error = ""
             session.add(row)
+            record(
+                session,
+                actor=actor,
+                action="report.daily.sent",
+                target=day.isoformat(),
+                detail={"recipients": len(mail.recipients()), "attempts": row.send_attempts},
+            )
             session.commit()
-            if not _temporary(exc) or delay is None:
-                break
-            await sleep(delay)
-            continue
-        row.state = "sent"
-        row.sent_at = utcnow()
-        row.last_error = ""
+            return row
+        row.last_error = error
         session.add(row)
-        record(
-            session,
-            actor=actor,
-            action="report.daily.sent",
-            target=day.isoformat(),
-            detail={"recipients": len(mail.recipients()), "attempts": row.send_attempts},
-        )
         session.commit()
-        return row
+        if not temporary or delay is None:
+            break
+        await sleep(delay)
     record(
         session,
         actor=actor,
