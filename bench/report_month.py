@@ -49,7 +49,7 @@ def _timed(label: str, fn):  # type: ignore[no-untyped-def]
 
 def main(argv: list[str]) -> int:
     calls = int(argv[1]) if len(argv) > 1 else 20000
-    path = Path(argv[2]) if len(argv) > 2 else Path("/tmp/report-bench.sqlite3")
+    path = Path(argv[2]) if len(argv) > 2 else Path(tempfile.gettempdir()) / "report-bench.sqlite3"
     url = f"sqlite:///{path}"
     fresh = not path.exists()
     if fresh:
