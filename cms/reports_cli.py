@@ -176,6 +176,11 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def main_export(url: str, out: str) -> None:
+    """Export every table of ``url`` to the folder ``out`` (used by bench/report_month.py)."""
+    _export(argparse.Namespace(database_url=url, out=Path(out)))
+
+
 def _import(args: argparse.Namespace) -> int:
     import realtime.models_index as index
     from cms.export.csvio import import_csv
