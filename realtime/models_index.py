@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 import cms.models
+import cms.reports.models
 import crm.departments.models
 import crm.faq.models
 import inbox.models
@@ -14,6 +15,7 @@ import realtime.hub.announcements
 
 MODULES = (
     cms.models,
+    cms.reports.models,
     crm.departments.models,
     crm.faq.models,
     inbox.models,
