@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import cms.kpi.cli
+import cms.reports_cli
 import crm.cli
 import crm.knowledge_cli
 import inbox.cli
@@ -32,6 +33,7 @@ REGISTRARS: list[Registrar] = [
     switch.standin.cli.register,
     switch.calendar.cli.register,
     cms.kpi.cli.register,
+    cms.reports_cli.register,
     crm.cli.register,
     crm.knowledge_cli.register,
     inbox.cli.register,

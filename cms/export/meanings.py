@@ -3,10 +3,47 @@
 from __future__ import annotations
 
 TABLES: dict[str, str] = {
+    "inbox_mailbox_cursor": "Where the IMAP intake stands in each mailbox.",
+    "inbox_message": "Each mail taken from IMAP: the 24-hour clock and where it stands.",
+    "inbox_parsed": "The parsed form of each mail, encrypted.",
     "announcement": "A message a supervisor broadcast to the agents' screens.",
 }
 
 COLUMNS: dict[str, dict[str, str]] = {
+    "inbox_mailbox_cursor": {
+        "mailbox": "Configured mailbox name (not an address).",
+        "uidvalidity": "The IMAP folder's UIDVALIDITY the cursor belongs to.",
+        "last_uid": "Highest IMAP UID committed; the next fetch starts after it.",
+        "uidvalidity_changes": "How often the server changed UIDVALIDITY (each one re-scans).",
+        "updated_at": "When the cursor last moved (UTC).",
+    },
+    "inbox_message": {
+        "id": "Row id.",
+        "mailbox": "Mailbox the message came from.",
+        "uidvalidity": "IMAP UIDVALIDITY when it was taken.",
+        "uid": "IMAP UID; (mailbox, uidvalidity, uid) is unique, so nothing is taken twice.",
+        "state": "queued, quarantined, duplicate or taken.",
+        "reasons": "Why it was quarantined or flagged (JSON list of reason codes).",
+        "received_at": "When the intake took it (UTC); the 24-hour clock starts here.",
+        "due_at": "When a reply is due (received + 24 h).",
+        "raw_file_id": "Id of the encrypted raw message in the media store.",
+        "raw_sha256": "SHA-256 of the raw message (duplicate detection, integrity).",
+        "raw_size": "Size of the raw message in bytes.",
+        "message_id_hash": "SHA-256 of the Message-ID header (the id itself is not stored).",
+        "sender_domain": "Domain of the sender's address.",
+        "sender_sealed": "The sender's address, encrypted with the server key (for replies).",
+        "answerable": "Whether a reply may be sent (not automatic mail, not a loop).",
+        "is_auto": "Auto-reply, bounce, bulk or list mail.",
+        "duplicate_of": "For duplicates: the id of the message it repeats.",
+        "contact_id": "The contact in the event log.",
+        "event_id": "The contact.received event for it.",
+        "taken_at": "When an agent took it (UTC).",
+    },
+    "inbox_parsed": {
+        "message_id": "The inbox_message row it belongs to.",
+        "parsed_sealed": "The parsed mail (subject, text, attachments), encrypted.",
+        "parse_ok": "False when the parser reported problems (see the message's reasons).",
+    },
     "announcement": {
         "id": "Row id.",
         "at": "When it was sent (UTC).",

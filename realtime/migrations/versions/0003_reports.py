@@ -1,7 +1,7 @@
 """reports: per-contact facts of closed days, operator peaks per hour, rollup watermark, daily reports
 
 Revision ID: 0003_reports
-Revises: 0002
+Revises: 0003_inbox
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_reports"
-down_revision = "0002"
+down_revision = "0003_inbox"
 branch_labels = None
 depends_on = None
 
