@@ -22,9 +22,12 @@ from crm.faq.normalize import (
     MAX_QUERY_CHARS,
     analyse_words,
     deletions,
+    fold_kana,
     features,
+    lemmas,
     levenshtein_at_most_one,
     normalise,
+    prepare,
     reading_of,
     segments,
 )
@@ -118,11 +121,19 @@ class _Posting:
 
 def _fields(doc: IndexDoc) -> dict[str, str]:
     return {
-        "question": normalise(doc.question),
-        "keywords": normalise(doc.keywords),
-        "category": normalise(f"{doc.category1} {doc.category2}"),
-        "answer": normalise(doc.answer),
+        "question": prepare(doc.question),
+        "keywords": prepare(doc.keywords),
+        "category": prepare(f"{doc.category1} {doc.category2}"),
+        "answer": prepare(doc.answer),
     }
+
+
+def query_lemmas(prepared: str) -> frozenset[str]:
+    """The dictionary forms of the words of a prepared query."""
+    out: set[str] = set()
+    for seg in segments(prepared):
+        out.update(lemmas(seg))
+    return frozenset(out)
 
 
 def _all_hiragana(text: str) -> bool:
@@ -177,7 +188,7 @@ class FaqIndex:
     def _add_vocab(self, name: str, text: str, feats: Counter[str]) -> None:
         words = {f[2:] for f in feats if f.startswith("w:")}
         if name in ("keywords", "category"):
-            words.update(segments(text))
+            words.update(fold_kana(s) for s in segments(text))
         for word in words:
             if not (_TYPO_MIN <= len(word) <= 12) or word in self._vocab:
                 continue
@@ -233,12 +244,14 @@ class FaqIndex:
     def query_features(self, raw: str) -> tuple[dict[str, float], list[_Alternatives]]:
         """The query's own weighted features, and the groups of alternative terms (synonyms,
         typo neighbours) of which each entry scores only with its best member."""
-        query = normalise(raw)[:MAX_QUERY_CHARS]
-        base: dict[str, float] = dict.fromkeys(features(query), 1.0)
+        prepared = prepare(raw)[:MAX_QUERY_CHARS]
+        query = fold_kana(prepared)
+        base: dict[str, float] = dict.fromkeys(features(prepared), 1.0)
         if not base:
             return base, []
         groups: list[_Alternatives] = []
-        for terms in synonyms.expansion_groups(query):
+        words = query_lemmas(prepared)
+        for terms in synonyms.expansion_groups(query, words):
             groups.append(self._alternatives(terms, EXPANSION_WEIGHT, base))
         for term, weight in self._typo_terms(query):
             groups.append(self._alternatives((term,), weight, base))
