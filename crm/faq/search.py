@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from crm.faq import synonyms
+from crm.faq import stopphrases, synonyms
 from crm.faq.normalize import (
     MAX_QUERY_CHARS,
     analyse_words,
@@ -211,10 +211,14 @@ class FaqIndex:
         for seg in segments(query):
             if seg.isascii():
                 continue
+            kana_only = _all_hiragana(seg)
             for n in range(_TYPO_MIN, min(len(seg), _TYPO_MAX) + 1):
                 for s in range(len(seg) - n + 1):
                     window = seg[s : s + n]
                     if window in self._vocab_substrings:
+                        continue
+                    if not kana_only and _all_hiragana(window):
+                        # okurigana and endings next to kanji are not misspelt words
                         continue
                     found.extend(self._neighbours(window))
         return list(dict.fromkeys(found))
@@ -244,7 +248,7 @@ class FaqIndex:
     def query_features(self, raw: str) -> tuple[dict[str, float], list[_Alternatives]]:
         """The query's own weighted features, and the groups of alternative terms (synonyms,
         typo neighbours) of which each entry scores only with its best member."""
-        prepared = prepare(raw)[:MAX_QUERY_CHARS]
+        prepared = stopphrases.strip(prepare(raw)[:MAX_QUERY_CHARS])
         query = fold_kana(prepared)
         base: dict[str, float] = dict.fromkeys(features(prepared), 1.0)
         if not base:
@@ -270,17 +274,17 @@ class FaqIndex:
 
     def _units(self, query: str) -> list[set[str]]:
         """The concepts of a query, each with its variant spellings (for coverage)."""
-        pieces: list[str] = []
+        pieces: list[tuple[str, frozenset[str]]] = []
         for seg in segments(query):
             if len(seg) <= _PIECE_MAX:
-                pieces.append(seg)
+                pieces.append((fold_kana(seg), lemmas(seg)))
             else:
-                pieces.extend(w for w in analyse_words(seg) if len(w) >= 2)
+                pieces.extend((w, lemmas(w)) for w in analyse_words(seg) if len(w) >= 2)
         units: list[set[str]] = []
-        for piece in dict.fromkeys(pieces):
+        for piece, words in dict.fromkeys(pieces):
             if piece in _NOT_TOPICAL:
                 continue
-            variants = {piece, *synonyms.expansions(piece), *self._typo_candidates(piece)}
+            variants = {piece, *synonyms.expansions(piece, words), *self._typo_candidates(piece)}
             units.append(variants)
         return units
 
@@ -346,7 +350,7 @@ class FaqIndex:
                 acc[d] = acc.get(d, 0.0) + v
         if not acc:
             return []
-        units = self._units(normalise(raw)[:MAX_QUERY_CHARS])[:_MAX_UNITS]
+        units = self._units(stopphrases.strip(prepare(raw)[:MAX_QUERY_CHARS]))[:_MAX_UNITS]
         if len(units) > 1:
             covers = [self._covered(u) for u in units]
             for d in acc:

@@ -210,6 +210,9 @@ def _normalised_groups() -> tuple[tuple[str, ...], ...]:
 
 
 Trigger = tuple[tuple[str, ...], ...]
+_MASK_MIN = 4
+"""A known term this long hides its parts from the concept triggers: 口座引き落とし is not a
+lost thing (落とし), マイナンバーカード is not a number plate (ナンバー)."""
 
 
 def _parse_trigger(text: str) -> Trigger:
@@ -233,11 +236,16 @@ def expansion_groups(query: str, lemmas: frozenset[str] = frozenset()) -> list[t
     (an entry scores with the best member of each tuple, not with all of them). ``lemmas`` are
     the dictionary forms of the query's words (:func:`crm.faq.normalize.lemmas`)."""
     out: list[tuple[str, ...]] = []
+    masked = query
     for group in NORMALISED_GROUPS:
         if any(term in query for term in group):
             rest = tuple(t for t in group if t not in query)
             if rest:
                 out.append(rest)
+            for term in group:
+                if len(term) >= _MASK_MIN:
+                    masked = masked.replace(term, " ")
+    query = masked
     for trigger, targets in NORMALISED_RELATED:
         if _fires(trigger, query, lemmas):
             rest = tuple(t for t in targets if t not in query)
