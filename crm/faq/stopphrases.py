@@ -69,7 +69,9 @@ _PHRASES: tuple[str, ...] = (
     "ちゃって",
     "ってこと",
 )
-_PATTERN = re.compile("|".join(re.escape(normalise(p)) for p in sorted(_PHRASES, key=len, reverse=True)))
+_PATTERN = re.compile(
+    "|".join(re.escape(normalise(p)) for p in sorted(_PHRASES, key=len, reverse=True))
+)
 
 
 def strip(text: str) -> str:
