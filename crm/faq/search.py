@@ -280,9 +280,11 @@ class FaqIndex:
                 pieces.append((fold_kana(seg), lemmas(seg)))
             else:
                 pieces.extend((w, lemmas(w)) for w in analyse_words(seg) if len(w) >= 2)
-        units: list[set[str]] = []
+        found = synonyms.concepts(fold_kana(query), query_lemmas(query))
+        units: list[set[str]] = [{*c.said, *c.terms} for c in found]
+        said = {w for c in found for w in c.said}
         for piece, words in dict.fromkeys(pieces):
-            if piece in _NOT_TOPICAL:
+            if piece in _NOT_TOPICAL or any(w in piece or piece in w for w in said):
                 continue
             variants = {piece, *synonyms.expansions(piece, words), *self._typo_candidates(piece)}
             units.append(variants)

@@ -8,6 +8,8 @@ at a lower weight. ``RELATED`` maps an everyday word to the official terms it us
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from crm.faq.normalize import normalise
 
 GROUPS: tuple[tuple[str, ...], ...] = (
@@ -234,6 +236,35 @@ NORMALISED_RELATED = _normalised_related()
 
 def _fires(trigger: Trigger, query: str, lemmas: frozenset[str]) -> bool:
     return all(any(a in query or a in lemmas for a in part) for part in trigger)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept a query mentions: the words of the query that said it, and its official
+    terms (either counts as the concept being covered by an entry)."""
+
+    said: frozenset[str]
+    terms: tuple[str, ...]
+
+
+def concepts(query: str, lemmas: frozenset[str] = frozenset()) -> list[Concept]:
+    """The thesaurus concepts a normalised query mentions (long known terms hide their parts)."""
+    masked = _mask(query)
+    out: list[Concept] = []
+    for trigger, targets in NORMALISED_RELATED:
+        if _fires(trigger, masked, lemmas):
+            said = frozenset(a for part in trigger for a in part if a in masked or a in lemmas)
+            out.append(Concept(said, targets))
+    return out
+
+
+def _mask(query: str) -> str:
+    for group in NORMALISED_GROUPS:
+        if any(term in query for term in group):
+            for term in group:
+                if len(term) >= _MASK_MIN:
+                    query = query.replace(term, " ")
+    return query
 
 
 def expansion_groups(query: str, lemmas: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
