@@ -44,6 +44,8 @@ TYPO_WEIGHT = 0.4
 HOMOPHONE_WEIGHT = 0.9
 KANA_BIGRAM_WEIGHT = 0.7
 """Bigrams of hiragana only are mostly grammar (ですか, たい): they count for less."""
+KANA_QUERY_READING_WEIGHT = 2.0
+"""Readings of an all-kana query segment weigh as much as characters (k2 counts half)."""
 USAGE_WEIGHT = 0.1
 """At most +10 % for the most used entry: a text score more than 10 % higher always wins."""
 K1 = 1.2
@@ -51,8 +53,8 @@ B = 0.75
 COMMON_DF = 0.2
 """Features in more than this share of entries are skipped when the query has rarer ones."""
 _TYPO_MIN, _TYPO_MAX = 3, 8
-COVER_BASE = 0.7
-"""An entry that covers none of a multi-part query's concepts keeps 70 % of its score."""
+COVER_BASE = 0.6
+"""An entry that covers none of a multi-part query's concepts keeps 60 % of its score."""
 _PIECE_MAX = 6
 _MAX_UNITS = 8
 _NOT_TOPICAL = frozenset(
@@ -253,6 +255,15 @@ class FaqIndex:
         base: dict[str, float] = dict.fromkeys(features(prepared), 1.0)
         if not base:
             return base, []
+        for seg in segments(prepared):
+            if _all_hiragana(seg):
+                # hiragana typed for kanji meets entries only through readings: count them fully
+                # (not katakana, which is mostly loanwords that match as characters already)
+                reading = reading_of(seg)
+                for i in range(len(reading) - 1):
+                    feat = "k2:" + reading[i : i + 2]
+                    if feat in base:
+                        base[feat] = KANA_QUERY_READING_WEIGHT
         groups: list[_Alternatives] = []
         words = query_lemmas(prepared)
         for terms in synonyms.expansion_groups(query, words):
