@@ -14,7 +14,7 @@ import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, KeysView, Mapping
 from dataclasses import dataclass
 
 from crm.faq import stopphrases, synonyms
@@ -301,7 +301,8 @@ class FaqIndex:
             units.append(variants)
         return units
 
-    def _covered(self, variants: set[str]) -> set[int]:
+    def _covered(self, variants: set[str], within: KeysView[int]) -> set[int]:
+        """The entries among ``within`` that mention one of the variants of a concept."""
         docs: set[int] = set()
         for text in variants:
             feats = list(features(text))
@@ -322,8 +323,8 @@ class FaqIndex:
                 counts: Counter[int] = Counter()
                 for p in present:
                     counts.update(p.docs)
-                docs.update(d for d, c in counts.items() if c >= need)
-        return docs
+                docs.update(d for d in within if counts[d] >= need)
+        return docs & within
 
     def _accumulate(self, feats: Mapping[str, float], rare_only: bool) -> dict[int, float]:
         n = len(self.docs)
@@ -363,12 +364,29 @@ class FaqIndex:
                 acc[d] = acc.get(d, 0.0) + v
         if not acc:
             return []
+        usage = self.usage
         units = self._units(stopphrases.strip(prepare(raw)[:MAX_QUERY_CHARS]))[:_MAX_UNITS]
         if len(units) > 1:
-            covers = [self._covered(u) for u in units]
-            for d in acc:
-                share = sum(d in c for c in covers) / len(units)
-                acc[d] *= COVER_BASE + (1 - COVER_BASE) * share
-        usage = self.usage
+            acc = self._apply_coverage(acc, units, limit)
         top = heapq.nlargest(limit, acc.items(), key=lambda kv: kv[1] * usage[kv[0]])
         return [Hit(self.ids[d], s * usage[d], s) for d, s in top]
+
+    def _apply_coverage(
+        self, acc: dict[int, float], units: list[set[str]], limit: int
+    ) -> dict[int, float]:
+        """Scale each score by the share of the query's concepts the entry covers. Coverage
+        keeps at least COVER_BASE of a score, so an entry scoring under COVER_BASE times the
+        limit-th best cannot reach the results: only the others are checked."""
+        usage = self.usage
+        ranked = heapq.nlargest(limit, (s * usage[d] for d, s in acc.items()))
+        floor = COVER_BASE * ranked[-1]
+        candidates = {d: s for d, s in acc.items() if s * usage[d] >= floor}
+        counts: dict[int, int] = {}
+        for unit in units:
+            for d in self._covered(unit, candidates.keys()):
+                counts[d] = counts.get(d, 0) + 1
+        share = 1.0 / len(units)
+        return {
+            d: s * (COVER_BASE + (1 - COVER_BASE) * counts.get(d, 0) * share)
+            for d, s in candidates.items()
+        }
