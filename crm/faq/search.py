@@ -6,6 +6,11 @@ the index lives in memory and is rebuilt from the database when entries change. 
 over the features of :mod:`crm.faq.normalize`, summed over fields with field weights, with
 synonym expansion (:mod:`crm.faq.synonyms`), a one-character typo pass over the vocabulary of
 questions and keywords, and a small log-scaled boost for entries agents use often.
+
+The query side is made for what callers say: asking phrases are cut (:mod:`crm.faq.stopphrases`),
+thesaurus concepts fire on text or on dictionary forms of inflected words, and each entry's
+score is scaled by the share of the query's concepts it covers, so a long topic word
+(マイナンバーカード) does not drown the word that says what the caller wants (なくした).
 """
 
 from __future__ import annotations
