@@ -57,10 +57,15 @@ def fold_kana(text: str) -> str:
     )
 
 
+def prepare(text: str) -> str:
+    """NFKC, lower case, whitespace collapsed; katakana kept so Sudachi still sees loanwords
+    (マイナンバーカード is one word; まいなんばーかーど is not)."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
 def normalise(text: str) -> str:
     """NFKC, lower case, katakana folded to hiragana, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(fold_kana(text).split())
+    return fold_kana(prepare(text))
 
 
 def segments(text: str) -> list[str]:
@@ -78,7 +83,7 @@ def _has_japanese(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def analyse(segment: str) -> tuple[tuple[str, ...], str]:
-    """Content-word normalised forms and the reading (hiragana) of one normalised segment."""
+    """Content-word normalised forms and the reading (hiragana) of one prepared segment."""
     words: list[str] = []
     reading: list[str] = []
     for m in _tokenizer().tokenize(segment):
@@ -87,8 +92,20 @@ def analyse(segment: str) -> tuple[tuple[str, ...], str]:
         if pos in _CONTENT_POS:
             words.append(fold_kana(normalise(m.normalized_form())))
         read = m.reading_form()
-        reading.append(fold_kana(read) if read and _has_japanese(surface) else surface)
+        reading.append(fold_kana(read if read and _has_japanese(surface) else surface))
     return tuple(words), "".join(reading)
+
+
+@lru_cache(maxsize=4096)
+def lemmas(segment: str) -> frozenset[str]:
+    """Dictionary and normalised forms (folded) of every content word of a prepared segment,
+    so any inflection (なくしちゃった, 無くして) meets the vocabulary's base form (無くす)."""
+    out: set[str] = set()
+    for m in _tokenizer().tokenize(segment):
+        if m.part_of_speech()[0] in _CONTENT_POS:
+            out.add(fold_kana(normalise(m.dictionary_form())))
+            out.add(fold_kana(normalise(m.normalized_form())))
+    return frozenset(out)
 
 
 _LIGHT_VERBS = frozenset({"する", "ある", "いる", "なる", "できる", "いう", "おる", "くる", "いく"})
@@ -115,13 +132,14 @@ def _bigrams(text: str) -> list[str]:
 
 
 def features(text: str, *, with_words: bool = True, with_reading: bool = True) -> Counter[str]:
-    """The feature counts of already normalised text."""
+    """The feature counts of prepared (or normalised) text; character features are folded."""
     out: Counter[str] = Counter()
     for seg in segments(text):
-        for ch in seg:
+        folded = fold_kana(seg)
+        for ch in folded:
             if not _is_hiragana(ch):
                 out["s1:" + ch] += 1
-        for bg in _bigrams(seg):
+        for bg in _bigrams(folded):
             out["s2:" + bg] += 1
         if not (with_words or with_reading) or not _has_japanese(seg):
             if with_words and seg.isascii() and len(seg) > 1:

@@ -6,6 +6,11 @@ the index lives in memory and is rebuilt from the database when entries change. 
 over the features of :mod:`crm.faq.normalize`, summed over fields with field weights, with
 synonym expansion (:mod:`crm.faq.synonyms`), a one-character typo pass over the vocabulary of
 questions and keywords, and a small log-scaled boost for entries agents use often.
+
+The query side is made for what callers say: asking phrases are cut (:mod:`crm.faq.stopphrases`),
+thesaurus concepts fire on text or on dictionary forms of inflected words, and each entry's
+score is scaled by the share of the query's concepts it covers, so a long topic word
+(マイナンバーカード) does not drown the word that says what the caller wants (なくした).
 """
 
 from __future__ import annotations
@@ -14,17 +19,20 @@ import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, KeysView, Mapping
 from dataclasses import dataclass
 
-from crm.faq import synonyms
+from crm.faq import stopphrases, synonyms
 from crm.faq.normalize import (
     MAX_QUERY_CHARS,
     analyse_words,
     deletions,
     features,
+    fold_kana,
+    lemmas,
     levenshtein_at_most_one,
     normalise,
+    prepare,
     reading_of,
     segments,
 )
@@ -41,6 +49,8 @@ TYPO_WEIGHT = 0.4
 HOMOPHONE_WEIGHT = 0.9
 KANA_BIGRAM_WEIGHT = 0.7
 """Bigrams of hiragana only are mostly grammar (ですか, たい): they count for less."""
+KANA_QUERY_READING_WEIGHT = 2.0
+"""Readings of an all-kana query segment weigh as much as characters (k2 counts half)."""
 USAGE_WEIGHT = 0.1
 """At most +10 % for the most used entry: a text score more than 10 % higher always wins."""
 K1 = 1.2
@@ -48,8 +58,8 @@ B = 0.75
 COMMON_DF = 0.2
 """Features in more than this share of entries are skipped when the query has rarer ones."""
 _TYPO_MIN, _TYPO_MAX = 3, 8
-COVER_BASE = 0.7
-"""An entry that covers none of a multi-part query's concepts keeps 70 % of its score."""
+COVER_BASE = 0.6
+"""An entry that covers none of a multi-part query's concepts keeps 60 % of its score."""
 _PIECE_MAX = 6
 _MAX_UNITS = 8
 _NOT_TOPICAL = frozenset(
@@ -118,11 +128,19 @@ class _Posting:
 
 def _fields(doc: IndexDoc) -> dict[str, str]:
     return {
-        "question": normalise(doc.question),
-        "keywords": normalise(doc.keywords),
-        "category": normalise(f"{doc.category1} {doc.category2}"),
-        "answer": normalise(doc.answer),
+        "question": prepare(doc.question),
+        "keywords": prepare(doc.keywords),
+        "category": prepare(f"{doc.category1} {doc.category2}"),
+        "answer": prepare(doc.answer),
     }
+
+
+def query_lemmas(prepared: str) -> frozenset[str]:
+    """The dictionary forms of the words of a prepared query."""
+    out: set[str] = set()
+    for seg in segments(prepared):
+        out.update(lemmas(seg))
+    return frozenset(out)
 
 
 def _all_hiragana(text: str) -> bool:
@@ -177,7 +195,7 @@ class FaqIndex:
     def _add_vocab(self, name: str, text: str, feats: Counter[str]) -> None:
         words = {f[2:] for f in feats if f.startswith("w:")}
         if name in ("keywords", "category"):
-            words.update(segments(text))
+            words.update(fold_kana(s) for s in segments(text))
         for word in words:
             if not (_TYPO_MIN <= len(word) <= 12) or word in self._vocab:
                 continue
@@ -200,10 +218,14 @@ class FaqIndex:
         for seg in segments(query):
             if seg.isascii():
                 continue
+            kana_only = _all_hiragana(seg)
             for n in range(_TYPO_MIN, min(len(seg), _TYPO_MAX) + 1):
                 for s in range(len(seg) - n + 1):
                     window = seg[s : s + n]
                     if window in self._vocab_substrings:
+                        continue
+                    if not kana_only and _all_hiragana(window):
+                        # okurigana and endings next to kanji are not misspelt words
                         continue
                     found.extend(self._neighbours(window))
         return list(dict.fromkeys(found))
@@ -233,12 +255,23 @@ class FaqIndex:
     def query_features(self, raw: str) -> tuple[dict[str, float], list[_Alternatives]]:
         """The query's own weighted features, and the groups of alternative terms (synonyms,
         typo neighbours) of which each entry scores only with its best member."""
-        query = normalise(raw)[:MAX_QUERY_CHARS]
-        base: dict[str, float] = dict.fromkeys(features(query), 1.0)
+        prepared = stopphrases.strip(prepare(raw)[:MAX_QUERY_CHARS])
+        query = fold_kana(prepared)
+        base: dict[str, float] = dict.fromkeys(features(prepared), 1.0)
         if not base:
             return base, []
+        for seg in segments(prepared):
+            if _all_hiragana(seg):
+                # hiragana typed for kanji meets entries only through readings: count them fully
+                # (not katakana, which is mostly loanwords that match as characters already)
+                reading = reading_of(seg)
+                for i in range(len(reading) - 1):
+                    feat = "k2:" + reading[i : i + 2]
+                    if feat in base:
+                        base[feat] = KANA_QUERY_READING_WEIGHT
         groups: list[_Alternatives] = []
-        for terms in synonyms.expansion_groups(query):
+        words = query_lemmas(prepared)
+        for terms in synonyms.expansion_groups(query, words):
             groups.append(self._alternatives(terms, EXPANSION_WEIGHT, base))
         for term, weight in self._typo_terms(query):
             groups.append(self._alternatives((term,), weight, base))
@@ -257,21 +290,24 @@ class FaqIndex:
 
     def _units(self, query: str) -> list[set[str]]:
         """The concepts of a query, each with its variant spellings (for coverage)."""
-        pieces: list[str] = []
+        pieces: list[tuple[str, frozenset[str]]] = []
         for seg in segments(query):
             if len(seg) <= _PIECE_MAX:
-                pieces.append(seg)
+                pieces.append((fold_kana(seg), lemmas(seg)))
             else:
-                pieces.extend(w for w in analyse_words(seg) if len(w) >= 2)
-        units: list[set[str]] = []
-        for piece in dict.fromkeys(pieces):
-            if piece in _NOT_TOPICAL:
+                pieces.extend((w, lemmas(w)) for w in analyse_words(seg) if len(w) >= 2)
+        found = synonyms.concepts(fold_kana(query), query_lemmas(query))
+        units: list[set[str]] = [{*c.said, *c.terms} for c in found]
+        said = {w for c in found for w in c.said}
+        for piece, words in dict.fromkeys(pieces):
+            if piece in _NOT_TOPICAL or any(w in piece or piece in w for w in said):
                 continue
-            variants = {piece, *synonyms.expansions(piece), *self._typo_candidates(piece)}
+            variants = {piece, *synonyms.expansions(piece, words), *self._typo_candidates(piece)}
             units.append(variants)
         return units
 
-    def _covered(self, variants: set[str]) -> set[int]:
+    def _covered(self, variants: set[str], within: KeysView[int]) -> set[int]:
+        """The entries among ``within`` that mention one of the variants of a concept."""
         docs: set[int] = set()
         for text in variants:
             feats = list(features(text))
@@ -292,8 +328,8 @@ class FaqIndex:
                 counts: Counter[int] = Counter()
                 for p in present:
                     counts.update(p.docs)
-                docs.update(d for d, c in counts.items() if c >= need)
-        return docs
+                docs.update(d for d in within if counts[d] >= need)
+        return docs & within
 
     def _accumulate(self, feats: Mapping[str, float], rare_only: bool) -> dict[int, float]:
         n = len(self.docs)
@@ -333,12 +369,29 @@ class FaqIndex:
                 acc[d] = acc.get(d, 0.0) + v
         if not acc:
             return []
-        units = self._units(normalise(raw)[:MAX_QUERY_CHARS])[:_MAX_UNITS]
-        if len(units) > 1:
-            covers = [self._covered(u) for u in units]
-            for d in acc:
-                share = sum(d in c for c in covers) / len(units)
-                acc[d] *= COVER_BASE + (1 - COVER_BASE) * share
         usage = self.usage
+        units = self._units(stopphrases.strip(prepare(raw)[:MAX_QUERY_CHARS]))[:_MAX_UNITS]
+        if len(units) > 1:
+            acc = self._apply_coverage(acc, units, limit)
         top = heapq.nlargest(limit, acc.items(), key=lambda kv: kv[1] * usage[kv[0]])
         return [Hit(self.ids[d], s * usage[d], s) for d, s in top]
+
+    def _apply_coverage(
+        self, acc: dict[int, float], units: list[set[str]], limit: int
+    ) -> dict[int, float]:
+        """Scale each score by the share of the query's concepts the entry covers. Coverage
+        keeps at least COVER_BASE of a score, so an entry scoring under COVER_BASE times the
+        limit-th best cannot reach the results: only the others are checked."""
+        usage = self.usage
+        ranked = heapq.nlargest(limit, (s * usage[d] for d, s in acc.items()))
+        floor = COVER_BASE * ranked[-1]
+        candidates = {d: s for d, s in acc.items() if s * usage[d] >= floor}
+        counts: dict[int, int] = {}
+        for unit in units:
+            for d in self._covered(unit, candidates.keys()):
+                counts[d] = counts.get(d, 0) + 1
+        share = 1.0 / len(units)
+        return {
+            d: s * (COVER_BASE + (1 - COVER_BASE) * counts.get(d, 0) * share)
+            for d, s in candidates.items()
+        }
