@@ -7,6 +7,9 @@ from sqlmodel import SQLModel
 import cms.models
 import crm.departments.models
 import crm.faq.models
+import crm.interactions.models
+import crm.scripts.models
+import crm.workqueue.models
 import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
@@ -15,6 +18,9 @@ MODULES = (
     cms.models,
     crm.departments.models,
     crm.faq.models,
+    crm.interactions.models,
+    crm.scripts.models,
+    crm.workqueue.models,
     realtime.audit.models,
     realtime.auth.models,
     realtime.hub.announcements,
