@@ -37,7 +37,8 @@ MAIL_DUE = timedelta(hours=24)
 """E-mails and faxes must be answered within 24 hours of arrival (S-M1, S-M2)."""
 CALLBACK_DUE = timedelta(hours=24)
 BOX_PURPOSE = "callback-number"
-_NUMBER = re.compile(r"^0\d{9,10}$")
+# Japanese numbers: 11 digits for mobile, IP and 0800 numbers, 10 digits for everything else.
+_NUMBER = re.compile(r"^(?:0[5-9]0\d{8}|0800\d{7}|0(?![5-9]0)\d{9})$")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー()（）]")
 
 RESULTS_FOR: dict[ItemKind, frozenset[ItemResult]] = {
@@ -88,9 +89,11 @@ def number_box(server_secret: str) -> SecretBox:
 def normalise_number(raw: str) -> str:
     """A Japanese phone number as digits only, or ValidationFailed (never echoing it)."""
     digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    if digits.startswith("+81"):
+        digits = "0" + digits[3:].removeprefix("0")
     if not _NUMBER.match(digits):
         raise ValidationFailed(
-            fields={"number": "電話番号は0から始まる10桁または11桁の数字で入力してください。"}
+            fields={"number": "電話番号は0から始まる10桁（携帯電話などは11桁）の数字で入力してください。"}
         )
     return digits
 
