@@ -209,6 +209,18 @@ async def callback_report(request: Request) -> Response:
     return JSONResponse((await ctx.db.run(load)).to_json())
 
 
+async def summary_report(request: Request) -> Response:
+    """Contacts per work type and per section (係) with the first-contact rate (R-ITEMS)."""
+    ctx = context_of(request)
+    start, end = period(request)
+
+    def load() -> reports.Summary:
+        with ctx.db.session() as session:
+            return reports.summary(session, start=start, end=end)
+
+    return JSONResponse((await ctx.db.run(load)).to_json())
+
+
 def routes() -> list[BaseRoute]:
     """The history routes with the permission each needs."""
     p = Permission
@@ -228,4 +240,5 @@ def routes() -> list[BaseRoute]:
         ),
         guarded_route("/api/crm/reports/handoffs", handoff_report, permission=p.REPORTS_VIEW),
         guarded_route("/api/crm/reports/callbacks", callback_report, permission=p.REPORTS_VIEW),
+        guarded_route("/api/crm/reports/summary", summary_report, permission=p.REPORTS_VIEW),
     ]

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from crm.departments import service as departments
@@ -169,3 +170,81 @@ def callbacks(session: Session, *, start: datetime | None, end: datetime | None)
         )
         counts[item.result or "open"] += 1
     return CallbackReport(items=rows, counts=dict(counts))
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """Contacts of one work type or one section (係): received, answered in the center,
+    handed over, and the first-contact rate (answered ÷ received)."""
+
+    key: str
+    received: int
+    answered: int
+    handed_over: int
+    callbacks: int
+
+    @property
+    def first_contact_rate(self) -> float | None:
+        return round(self.answered / self.received, 4) if self.received else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**vars(self), "first_contact_rate": self.first_contact_rate}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts per work type and per section (係) for a period (R-ITEMS, F-2.1.6)."""
+
+    by_work_type: list[SummaryRow]
+    by_section: list[SummaryRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by_work_type": [r.to_json() for r in self.by_work_type],
+            "by_section": [r.to_json() for r in self.by_section],
+        }
+
+
+def summary(session: Session, *, start: datetime | None, end: datetime | None) -> Summary:
+    """Received, answered in the center, handed over and call-backs per work type and section;
+    a contact counts for its section, or for the department it was handed to when none."""
+    when = func.coalesce(col(Interaction.started_at), col(Interaction.saved_at))
+    conditions: list[Any] = []
+    if start is not None:
+        conditions.append(when >= start)
+    if end is not None:
+        conditions.append(when < end)
+    stmt = sa_select(
+        col(Interaction.work_type),
+        col(Interaction.section),
+        col(Interaction.handoff_dept),
+        col(Interaction.outcome),
+        func.count(),
+    ).where(*conditions)
+    stmt = stmt.group_by(
+        col(Interaction.work_type),
+        col(Interaction.section),
+        col(Interaction.handoff_dept),
+        col(Interaction.outcome),
+    )
+    work: dict[str, Counter[str]] = {}
+    section: dict[str, Counter[str]] = {}
+    for work_type, sec, dept, outcome, count in session.execute(stmt):
+        for table, key in ((work, work_type), (section, sec or dept or "")):
+            tally = table.setdefault(key, Counter())
+            tally["received"] += count
+            tally[outcome] += count
+    return Summary(
+        by_work_type=[_summary_row(k, v) for k, v in sorted(work.items())],
+        by_section=[_summary_row(k, v) for k, v in sorted(section.items())],
+    )
+
+
+def _summary_row(key: str, tally: Counter[str]) -> SummaryRow:
+    return SummaryRow(
+        key=key,
+        received=tally["received"],
+        answered=tally[Outcome.ANSWERED.value],
+        handed_over=sum(tally[o.value] for o in HANDED_OVER),
+        callbacks=tally[Outcome.CALLBACK.value],
+    )

@@ -56,11 +56,12 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def web(database_url: str, tmp_path: Path) -> Any:
+def web(database_url: str, tmp_path: Path) -> Iterator[Any]:
     """The whole app on a seeded database (SQLite and PostgreSQL)."""
     app = make_app(make_settings(tmp_path, database_url))
     seed(app.ctx.db)
-    return app
+    yield app
+    app.ctx.db.dispose()
 
 
 @pytest.fixture

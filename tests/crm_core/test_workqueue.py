@@ -158,9 +158,7 @@ def test_two_agents_racing_for_one_item_one_wins_and_one_is_told(db: Database) -
             item = queue.get_item(session, item_id=mail)
         assert item.owner == winner and item.version == version + 1
         answered = [
-            e
-            for e in _events(db, item.contact_id)
-            if e.type == EventType.CONTACT_ANSWERED.value
+            e for e in _events(db, item.contact_id) if e.type == EventType.CONTACT_ANSWERED.value
         ]
         assert [e.agent for e in answered] == [winner]
 
