@@ -93,7 +93,10 @@ def normalise_number(raw: str) -> str:
         digits = "0" + digits[3:].removeprefix("0")
     if not _NUMBER.match(digits):
         raise ValidationFailed(
-            fields={"number": "電話番号は0から始まる10桁（携帯電話などは11桁）の数字で入力してください。"}
+            fields={
+                "number": "電話番号は0から始まる10桁（携帯電話などは11桁）の"
+                "数字で入力してください。"
+            }
         )
     return digits
 

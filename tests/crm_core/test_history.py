@@ -107,7 +107,8 @@ def test_saving_history_ends_wrapup_with_the_seconds_since_hang_up(db: Database)
     assert saved.line == "0339811111"
     assert saved.ended_at == hung_up
     assert saved.faq_ids == ["F0001"]
-    assert usage is not None and usage.cited == 1
+    assert usage is not None
+    assert usage.cited == 1
 
 
 @pytest.mark.req("F-2.1.4", "N-PRIV-1")
@@ -127,7 +128,9 @@ def test_history_with_personal_data_is_refused_per_field_and_nothing_is_saved(
     for span in spans:
         assert 0 <= int(span["start"]) < int(span["end"]) <= len(PERSONAL_ANSWER)
     body = json.dumps(public, ensure_ascii=False)
-    assert "090-1234-5678" not in body and "taro@example.jp" not in body and "山田" not in body
+    assert "090-1234-5678" not in body
+    assert "taro@example.jp" not in body
+    assert "山田" not in body
     assert str(info.value).find("090") == -1
     assert _count(db, Interaction) == 0
     assert _count(db, InteractionVersion) == 0
@@ -150,7 +153,8 @@ def test_an_edit_that_adds_personal_data_is_refused_and_the_record_is_unchanged(
         )
     with db.session() as session:
         current = history.get_history(session, interaction_id=done.interaction_id)
-        assert current.version == 1 and current.answer == CLEAN_ANSWER
+        assert current.version == 1
+        assert current.answer == CLEAN_ANSWER
         assert len(history.versions(session, interaction_id=done.interaction_id)) == 1
     assert _count(db, AuditEntry) == audits_before
 
@@ -176,7 +180,8 @@ def test_an_edit_is_a_new_version_and_an_audit_entry_without_the_text(db: Databa
             reason="分類の誤りを訂正",
         )
     assert view.version == 2
-    assert view.outcome == "handoff" and view.handoff_dept == "D10"
+    assert view.outcome == "handoff"
+    assert view.handoff_dept == "D10"
     assert view.faq_ids == ["F0001", "F0061"]
     with db.session() as session:
         kept = history.versions(session, interaction_id=done.interaction_id)
@@ -187,11 +192,14 @@ def test_an_edit_is_a_new_version_and_an_audit_entry_without_the_text(db: Databa
     assert kept[0].fields["answer"] == CLEAN_ANSWER
     assert kept[1].fields["answer"] == new_answer
     assert kept[1].reason == "分類の誤りを訂正"
-    assert entry.actor == "sv1" and entry.target == done.interaction_id
+    assert entry.actor == "sv1"
+    assert entry.target == done.interaction_id
     detail = json.loads(entry.detail)
     assert detail["version"] == 2
-    assert "answer" in detail["fields"] and "handoff_dept" in detail["fields"]
-    assert new_answer not in entry.detail and CLEAN_ANSWER not in entry.detail
+    assert "answer" in detail["fields"]
+    assert "handoff_dept" in detail["fields"]
+    assert new_answer not in entry.detail
+    assert CLEAN_ANSWER not in entry.detail
 
 
 @pytest.mark.req("F-2.1.4")
@@ -290,7 +298,9 @@ def test_search_filters_by_every_criterion_and_pages(db: Database) -> None:
         second = history.search_history(
             session, criteria=history.HistoryFilter(), page=2, per_page=4
         )
-    assert first.total == 6 and len(first.items) == 4 and len(second.items) == 2
+    assert first.total == 6
+    assert len(first.items) == 4
+    assert len(second.items) == 2
     assert first.items[0].id == handed.interaction_id  # newest first
     assert not {i.id for i in first.items} & {i.id for i in second.items}
 
@@ -313,12 +323,14 @@ def test_the_api_refuses_personal_data_with_422_offsets_and_no_echo(
     assert data["error"] == "personal-data-found"
     assert "保存できません" in data["message"]
     assert {s["type"] for s in data["findings"]["answer"]} == {"name", "phone", "email", "address"}
-    assert "090-1234-5678" not in response.text and "taro@example.jp" not in response.text
+    assert "090-1234-5678" not in response.text
+    assert "taro@example.jp" not in response.text
     assert "090-1234-5678" not in caplog.text
     with web.ctx.db.session() as session:
         assert session.exec(select(func.count()).select_from(Interaction)).one() == 0
         details = " ".join(e.detail for e in session.exec(select(AuditEntry)))
-    assert "090-1234-5678" not in details and "taro@example.jp" not in details
+    assert "090-1234-5678" not in details
+    assert "taro@example.jp" not in details
 
 
 @pytest.mark.req("F-2.1.4", "N-SEC-1")
@@ -335,7 +347,8 @@ def test_agents_save_and_edit_through_the_api_and_city_staff_only_read(
         json={"version": 1, "changes": {"answer": "証明係の受付時間をご案内しました。"}},
         headers={"X-CSRF-Token": op_token},
     )
-    assert edited.status_code == 200 and edited.json()["version"] == 2
+    assert edited.status_code == 200
+    assert edited.json()["version"] == 2
     stale = op.put(
         f"/api/crm/interactions/{iid}",
         json={"version": 1, "changes": {"answer": "x"}},
@@ -364,4 +377,5 @@ def test_agents_save_and_edit_through_the_api_and_city_staff_only_read(
     assert staff.get(f"/api/crm/interactions/{iid}").json()["answer"].startswith("証明係")
     assert op.get("/api/crm/interactions/nobody").status_code == 404
     bad = staff.get("/api/crm/interactions", params={"from": "2026-13-01"})
-    assert bad.status_code == 422 and "from" in bad.json()["fields"]
+    assert bad.status_code == 422
+    assert "from" in bad.json()["fields"]

@@ -85,7 +85,8 @@ def test_city_staff_see_handoffs_callbacks_and_counts_for_any_period(
         "/api/crm/reports/handoffs",
         params={"from": "2026-04-01", "to": "2026-04-02", "dept_id": "D10"},
     ).json()
-    assert both_days["total"] == 2 and both_days["by_dept"][0]["count"] == 2
+    assert both_days["total"] == 2
+    assert both_days["by_dept"][0]["count"] == 2
     only_switchboard = staff.get(
         "/api/crm/reports/handoffs", params={**day1, "outcome": "switchboard_transfer"}
     ).json()
@@ -97,7 +98,8 @@ def test_city_staff_see_handoffs_callbacks_and_counts_for_any_period(
     assert made["counts"] == {"reached": 1}
     assert made["items"][0]["work_type"] == "inquiry"
     assert made["items"][0]["completed_at"] is not None
-    assert SECRET_DIGITS not in callbacks.text and "1234-5678" not in callbacks.text
+    assert SECRET_DIGITS not in callbacks.text
+    assert "1234-5678" not in callbacks.text
     every = staff.get("/api/crm/reports/callbacks").json()
     assert every["counts"] == {"reached": 1, "open": 1}
 
@@ -110,7 +112,8 @@ def test_city_staff_see_handoffs_callbacks_and_counts_for_any_period(
     assert (d10["received"], d10["answered"], d10["handed_over"]) == (2, 1, 1)
 
     bad = staff.get("/api/crm/reports/handoffs", params={"from": "2026-04-02", "to": "2026-04-01"})
-    assert bad.status_code == 422 and "to" in bad.json()["fields"]
+    assert bad.status_code == 422
+    assert "to" in bad.json()["fields"]
 
 
 @pytest.mark.req("R-ITEMS", "N-SEC-1")

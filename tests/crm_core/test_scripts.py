@@ -110,9 +110,11 @@ def test_the_screen_pop_finds_the_menus_script_then_the_work_types(db: Database)
         by_menu = scripts.script_for(session, menu="3")
         by_work = scripts.script_for(session, menu="9", work_type="苦情・意見")
         nothing = scripts.script_for(session, menu="9", work_type="存在しない業務")
-    assert by_menu is not None and by_menu.script_id == "S04"
+    assert by_menu is not None
+    assert by_menu.script_id == "S04"
     assert by_menu.confirm_items == ["税目", "年度"]
-    assert by_work is not None and by_work.script_id == "S09"
+    assert by_work is not None
+    assert by_work.script_id == "S09"
     assert nothing is None
 
 
@@ -135,7 +137,8 @@ def test_reimporting_keeps_menus_and_items_the_admin_set(db: Database) -> None:
     _import(db, SMALL)
     with db.session() as session:
         kept = scripts.get_script(session, script_id="S01")
-    assert kept.menu == "0" and kept.confirm_items == ["用件"]
+    assert kept.menu == "0"
+    assert kept.confirm_items == ["用件"]
     assert kept.steps == ["名乗る", "用件を伺い復唱する", "FAQで回答する"]
 
 
@@ -148,13 +151,15 @@ def test_only_administrators_edit_scripts_and_every_change_is_audited(web: Any) 
         token = signin(admin, "admin1", totp_secret=secret)
         headers = {"X-CSRF-Token": token, "Content-Type": "text/csv"}
         imported = admin.post("/api/crm/scripts/import", content=SMALL.encode(), headers=headers)
-        assert imported.status_code == 200 and imported.json()["created"] == 3
+        assert imported.status_code == 200
+        assert imported.json()["created"] == 3
         changed = admin.put(
             "/api/crm/scripts/S04",
             json={"version": 1, "work_type": "税", "menu": "3", "title": "税", "steps": ["名乗る"]},
             headers={"X-CSRF-Token": token},
         )
-        assert changed.status_code == 200 and changed.json()["version"] == 2
+        assert changed.status_code == 200
+        assert changed.json()["version"] == 2
         stale = admin.put(
             "/api/crm/scripts/S04",
             json={"version": 1, "work_type": "税", "title": "税", "steps": ["x"]},
@@ -187,7 +192,8 @@ def test_only_administrators_edit_scripts_and_every_change_is_audited(web: Any) 
                 .order_by(col(AuditEntry.seq))
             )
         ]
-    assert "talk-scripts-imported" in actions and "talk-script-changed" in actions
+    assert "talk-scripts-imported" in actions
+    assert "talk-script-changed" in actions
 
 
 @pytest.mark.req("F-2.1.2")
@@ -232,4 +238,5 @@ def test_the_scripts_command_imports_and_shows_through_a_subprocess(tmp_path: Pa
         timeout=120,
         check=False,
     )
-    assert refused.returncode == 2 and "見出し行" in refused.stderr
+    assert refused.returncode == 2
+    assert "見出し行" in refused.stderr

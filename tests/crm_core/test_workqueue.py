@@ -27,7 +27,7 @@ from realtime.audit.models import AuditEntry
 from realtime.auth.secretbox import SecretBox
 from realtime.db import Database
 from realtime.errors import ValidationFailed
-from tests.crm_core.conftest import CLEAN_ANSWER, SECRET_DIGITS, SECRET_NUMBER
+from tests.crm_core.conftest import SECRET_DIGITS, SECRET_NUMBER
 
 T0 = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
 BOX = queue.number_box("test-secret-" + "y" * 40)
@@ -91,7 +91,8 @@ def test_an_agent_on_a_call_is_not_offered_mail(db: Database) -> None:
     _take(db, call, "a2")
     assert _offer(db, "a2", skills=["general"]) is None  # the queue knows a2 is on a call
     mail = _offer(db, "a1", skills=["general"])
-    assert mail is not None and mail.kind == "email"
+    assert mail is not None
+    assert mail.kind == "email"
     with db.session() as session, pytest.raises(AgentOnCall):
         queue.take(session, item_id=mail.id, agent="a2")
 
@@ -115,7 +116,8 @@ def test_accepting_a_call_parks_the_mail_being_worked_and_it_resumes_after(db: D
         queue.complete(session, item_id=call, agent="a1", result=ItemResult.HANDLED)
     with db.session() as session:
         resumed = queue.resume(session, item_id=mail, agent="a1")
-    assert resumed.state == ItemState.IN_PROGRESS.value and resumed.owner == "a1"
+    assert resumed.state == ItemState.IN_PROGRESS.value
+    assert resumed.owner == "a1"
 
 
 @pytest.mark.req("F-2.1.5")
@@ -138,7 +140,13 @@ def test_two_agents_racing_for_one_item_one_wins_and_one_is_told(db: Database) -
         barrier = threading.Barrier(2)
         outcomes: dict[str, str] = {}
 
-        def worker(agent: str, item_id: str = mail, expected: int = version) -> None:
+        def worker(
+            agent: str,
+            item_id: str = mail,
+            expected: int = version,
+            barrier: threading.Barrier = barrier,
+            outcomes: dict[str, str] = outcomes,
+        ) -> None:
             barrier.wait()
             try:
                 with db.session() as session:
@@ -156,7 +164,8 @@ def test_two_agents_racing_for_one_item_one_wins_and_one_is_told(db: Database) -
         winner = next(a for a, o in outcomes.items() if o == "won")
         with db.session() as session:
             item = queue.get_item(session, item_id=mail)
-        assert item.owner == winner and item.version == version + 1
+        assert item.owner == winner
+        assert item.version == version + 1
         answered = [
             e for e in _events(db, item.contact_id) if e.type == EventType.CONTACT_ANSWERED.value
         ]
@@ -239,7 +248,8 @@ def test_a_callback_number_is_sealed_shown_only_to_its_agent_and_erased_on_close
         )
     with db.session() as session:
         row = session.get(WorkItem, item.id)
-        assert row is not None and row.callback_number_enc is not None
+        assert row is not None
+        assert row.callback_number_enc is not None
         assert SECRET_DIGITS not in row.callback_number_enc
         assert BOX.open(row.callback_number_enc) == SECRET_DIGITS
         other_box = SecretBox("test-secret-" + "y" * 40, purpose="totp-secret")
@@ -266,7 +276,8 @@ def test_a_callback_number_is_sealed_shown_only_to_its_agent_and_erased_on_close
     assert done.has_number is False
     with db.session() as session:
         row = session.get(WorkItem, item.id)
-        assert row is not None and row.callback_number_enc is None
+        assert row is not None
+        assert row.callback_number_enc is None
         with pytest.raises(ItemChanged):
             queue.callback_number(session, item_id=item.id, agent="a1", box=BOX)
         stored_history = [
@@ -309,7 +320,9 @@ def test_a_cancelled_queued_callback_loses_its_number_too(db: Database) -> None:
         queue.complete(session, item_id=item.id, agent="sv", result=ItemResult.CANCELLED)
     with db.session() as session:
         row = session.get(WorkItem, item.id)
-    assert row is not None and row.callback_number_enc is None and row.result == "cancelled"
+    assert row is not None
+    assert row.callback_number_enc is None
+    assert row.result == "cancelled"
 
 
 @pytest.mark.req("F-2.1.5")
@@ -322,7 +335,8 @@ def test_a_callback_without_a_usable_number_is_refused_without_echoing_it(
     with db.session() as session, pytest.raises(ValidationFailed) as info:
         queue.request_callback(session, number=number, box=BOX, at=T0)
     assert "number" in info.value.fields
-    assert number not in str(info.value) and number not in json.dumps(info.value.public())
+    assert number not in str(info.value)
+    assert number not in json.dumps(info.value.public())
 
 
 @pytest.mark.req("F-2.1.5", "N-SEC-1")
@@ -334,7 +348,8 @@ def test_the_work_queue_api_for_agents(web: Any, agent: tuple[TestClient, str]) 
     )
     assert made.status_code == 201
     item = made.json()["item"]
-    assert item["has_number"] is True and SECRET_DIGITS not in made.text
+    assert item["has_number"] is True
+    assert SECRET_DIGITS not in made.text
     offered = client.post("/api/crm/workqueue/offer", json={"skills": []}, headers=headers)
     assert offered.json()["item"]["id"] == item["id"]
     taken = client.post(
@@ -342,14 +357,16 @@ def test_the_work_queue_api_for_agents(web: Any, agent: tuple[TestClient, str]) 
         json={"version": offered.json()["item"]["version"]},
         headers=headers,
     )
-    assert taken.status_code == 200 and taken.json()["item"]["state"] == "in_progress"
+    assert taken.status_code == 200
+    assert taken.json()["item"]["state"] == "in_progress"
     shown = client.get(f"/api/crm/workqueue/{item['id']}/number")
     assert shown.json() == {"number": SECRET_DIGITS}
     assert shown.headers["cache-control"] == "no-store"
     wrong = client.post(
         f"/api/crm/workqueue/{item['id']}/complete", json={"result": "replied"}, headers=headers
     )
-    assert wrong.status_code == 422 and "result" in wrong.json()["fields"]
+    assert wrong.status_code == 422
+    assert "result" in wrong.json()["fields"]
     closed = client.post(
         f"/api/crm/workqueue/{item['id']}/complete", json={"result": "unreached"}, headers=headers
     )
