@@ -35,6 +35,7 @@ from crm.interactions.fields import (
     parse_reason,
     refuse_unknown,
 )
+from crm.interactions.locking import begin_write
 from crm.interactions.models import (
     Interaction,
     InteractionFaq,
@@ -225,6 +226,7 @@ def edit_history(
     """Change the recorded fields as a new version, audited (field names only, no values)."""
     refuse_unknown(changes, allowed=EDITABLE)
     reason = parse_reason(reason)
+    begin_write(session, table="interaction")
     row = _get_row(session, interaction_id)
     if row.version != expected_version:
         raise StaleVersion(interaction_id=row.id, expected=expected_version, current=row.version)

@@ -4,6 +4,7 @@ versioned and audited on edit, searched read-only by the city."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -379,3 +380,37 @@ def test_agents_save_and_edit_through_the_api_and_city_staff_only_read(
     bad = staff.get("/api/crm/interactions", params={"from": "2026-13-01"})
     assert bad.status_code == 422
     assert "from" in bad.json()["fields"]
+
+
+@pytest.mark.req("F-2.1.4")
+def test_two_racing_edits_of_one_version_keep_one_and_refuse_the_other(db: Database) -> None:
+    done = _save(db)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def edit(actor: str) -> None:
+        barrier.wait()
+        try:
+            with db.session() as session:
+                history.edit_history(
+                    session,
+                    interaction_id=done.interaction_id,
+                    changes={"answer": f"{actor}が窓口時間をご案内しました。"},
+                    expected_version=1,
+                    actor=actor,
+                )
+            outcomes[actor] = "saved"
+        except StaleVersion:
+            outcomes[actor] = "stale"
+
+    threads = [threading.Thread(target=edit, args=(a,)) for a in ("op1", "op2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes.values()) == ["saved", "stale"], outcomes
+    winner = next(a for a, o in outcomes.items() if o == "saved")
+    with db.session() as session:
+        kept = history.versions(session, interaction_id=done.interaction_id)
+    assert [v.saved_by for v in kept] == ["op1", winner]
+    assert kept[-1].fields["answer"].startswith(winner)
