@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
+import crm.api
 import inbox.intake.subsystem
 import webagent
 from realtime.auth.permissions import PUBLIC, Permission
@@ -81,6 +82,7 @@ def _redis_check(url: str) -> Any:
 # Each package's guarded routes; one line per package.
 ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     pages.routes,
+    crm.api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.

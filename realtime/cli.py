@@ -15,6 +15,7 @@ import cms.kpi.cli
 import cms.reports_cli
 import crm.cli
 import crm.knowledge_cli
+import crm.scripts.cli
 import inbox.cli
 import inbox.intake.cli
 import mediastore.cli
@@ -36,6 +37,7 @@ REGISTRARS: list[Registrar] = [
     cms.reports_cli.register,
     crm.cli.register,
     crm.knowledge_cli.register,
+    crm.scripts.cli.register,
     inbox.cli.register,
     inbox.intake.cli.register,
     mediastore.cli.register,

@@ -8,6 +8,9 @@ import cms.models
 import cms.reports.models
 import crm.departments.models
 import crm.faq.models
+import crm.interactions.models
+import crm.scripts.models
+import crm.workqueue.models
 import inbox.models
 import realtime.audit.models
 import realtime.auth.models
@@ -18,6 +21,9 @@ MODULES = (
     cms.reports.models,
     crm.departments.models,
     crm.faq.models,
+    crm.interactions.models,
+    crm.scripts.models,
+    crm.workqueue.models,
     inbox.models,
     realtime.audit.models,
     realtime.auth.models,
