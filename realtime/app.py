@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 
 import webagent
 from realtime.auth.permissions import PUBLIC, Permission
+from realtime.backup import scheduler as backup_scheduler
 from realtime.db import Database
 from realtime.errors import MadoguchiError
 from realtime.health import Metrics, Readiness, healthz, metrics_endpoint, readyz
@@ -82,7 +83,9 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
-SUBSYSTEM_FACTORIES: list[SubsystemFactory] = []
+SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
+    backup_scheduler.build,
+]
 
 
 def create_app(settings: Settings) -> ASGIApp:

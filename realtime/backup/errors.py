@@ -12,12 +12,18 @@ class BackupError(MadoguchiError):
 
 class BackupNotConfigured(BackupError):
     error_id = "backup-not-configured"
-    message_ja = "バックアップ先または暗号鍵が設定されていません（MADOGUCHI_BACKUP_TARGET / MADOGUCHI_BACKUP_KEY）。"
+    message_ja = (
+        "バックアップ先または暗号鍵が設定されていません"
+        "（MADOGUCHI_BACKUP_TARGET / MADOGUCHI_BACKUP_KEY）。"
+    )
 
 
 class BackupTargetGone(BackupError):
     error_id = "backup-target-gone"
-    message_ja = "バックアップ先が見つかりません（取り外された、またはマウントされていない可能性があります）。"
+    message_ja = (
+        "バックアップ先が見つかりません"
+        "（取り外された、またはマウントされていない可能性があります）。"
+    )
 
 
 class BackupTargetFull(BackupError):
@@ -37,7 +43,10 @@ class BackupKeyMismatch(BackupError):
 
 class RestoreTooEarly(BackupError):
     error_id = "restore-before-first-backup"
-    message_ja = "指定した時刻より前のバックアップがありません。最初のバックアップ以降の時刻を指定してください。"
+    message_ja = (
+        "指定した時刻より前のバックアップがありません。"
+        "最初のバックアップ以降の時刻を指定してください。"
+    )
 
 
 class RestoreTargetExists(BackupError):
