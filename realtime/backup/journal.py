@@ -200,8 +200,8 @@ def attach(engine: Engine) -> None:
     event.listen(engine, "commit", _before_commit)
     event.listen(engine, "rollback", _forget)
     event.listen(engine, "handle_error", _on_error)
-    event.listen(engine.pool, "reset", _reset)
-    event.listen(engine.pool, "checkin", _reset)
+    event.listen(engine.pool, "reset", _on_reset)
+    event.listen(engine.pool, "checkin", _on_checkin)
 
 
 def _before_execute(
@@ -221,9 +221,18 @@ def _forget(conn: Connection) -> None:
     conn.info.pop(_BUFFER, None)
 
 
-def _reset(_dbapi: Any, record: Any, *_args: Any) -> None:
-    record.info.pop(_BUFFER, None)
-    record.info.pop(_PENDING, None)
+def _on_reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+    _clear(connection_record)
+
+
+def _on_checkin(dbapi_connection: Any, connection_record: Any) -> None:
+    _clear(connection_record)
+
+
+def _clear(connection_record: Any) -> None:
+    if connection_record is not None:
+        connection_record.info.pop(_BUFFER, None)
+        connection_record.info.pop(_PENDING, None)
 
 
 def _before_commit(conn: Connection) -> None:
