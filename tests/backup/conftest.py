@@ -46,17 +46,16 @@ class Env:
 
 
 def make_env(base: Path, database_url: str | None = None, **extra: Any) -> Env:
-    target = base / "target"
+    target = Path(extra.pop("backup_target", base / "target"))
     target.mkdir(parents=True, exist_ok=True)
-    settings = make_settings(
-        base / "data",
-        database_url=database_url,
-        backup_target=str(target),
-        backup_key=KEY,
-        backup_step_pages=8,
-        backup_step_pause_ms=1,
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "backup_target": str(target),
+        "backup_key": KEY,
+        "backup_step_pages": 8,
+        "backup_step_pause_ms": 1,
+    }
+    values.update(extra)
+    settings = make_settings(base / "data", database_url=database_url, **values)
     migrate.upgrade(settings.effective_database_url)
     return Env(settings, config_from_settings(settings), Database(settings.effective_database_url), target)
 
