@@ -57,7 +57,9 @@ def make_env(base: Path, database_url: str | None = None, **extra: Any) -> Env:
     values.update(extra)
     settings = make_settings(base / "data", database_url=database_url, **values)
     migrate.upgrade(settings.effective_database_url)
-    return Env(settings, config_from_settings(settings), Database(settings.effective_database_url), target)
+    return Env(
+        settings, config_from_settings(settings), Database(settings.effective_database_url), target
+    )
 
 
 @pytest.fixture
@@ -71,7 +73,9 @@ def write_contacts(db: Database, count: int, *, tag: str) -> None:
     """Append contact events, each with an audit entry in the same transaction."""
     for i in range(count):
         with db.session() as session:
-            audit.record(session, actor="drill", action="contact.append", detail={"tag": tag, "i": i})
+            audit.record(
+                session, actor="drill", action="contact.append", detail={"tag": tag, "i": i}
+            )
             cms.append(
                 session,
                 event=cms.NewEvent(
@@ -89,10 +93,16 @@ def db_state(url: str) -> tuple[int, int, str]:
     try:
         with database.engine.connect() as conn:
             events = conn.execute(
-                text("SELECT seq, event_id, type, contact_id, payload FROM contact_event ORDER BY seq")
+                text(
+                    "SELECT seq, event_id, type, contact_id, payload"
+                    " FROM contact_event ORDER BY seq"
+                )
             ).all()
             entries = conn.execute(
-                text("SELECT seq, actor, action, detail, prev_hash, entry_hash FROM audit_entry ORDER BY seq")
+                text(
+                    "SELECT seq, actor, action, detail, prev_hash, entry_hash"
+                    " FROM audit_entry ORDER BY seq"
+                )
             ).all()
     finally:
         database.dispose()
