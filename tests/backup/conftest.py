@@ -200,11 +200,25 @@ def archiving_postgres() -> Iterator[ArchivingPostgres]:
     )  # fmt: skip
     try:
         servers.wait_for_port(port, proc=proc, what="postgres")
+        _wait_accepting(port, proc)
         yield ArchivingPostgres(f"postgresql+psycopg://madoguchi@127.0.0.1:{port}", spool, base)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _wait_accepting(port: int, proc: subprocess.Popen[bytes]) -> None:
+    """Listening is not accepting: wait until a session can be opened."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with psycopg.connect(f"postgresql://madoguchi@127.0.0.1:{port}/postgres"):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise
+        time.sleep(0.05)
 
 
 def start_restored(pgdata: Path, base: Path) -> tuple[subprocess.Popen[bytes], str]:
