@@ -21,6 +21,7 @@ import crm.api
 import inbox.intake.subsystem
 import webagent
 from realtime.auth.permissions import PUBLIC, Permission
+from realtime.backup import scheduler as backup_scheduler
 from realtime.db import Database
 from realtime.errors import MadoguchiError
 from realtime.health import Metrics, Readiness, healthz, metrics_endpoint, readyz
@@ -89,6 +90,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
 SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     switch_subsystem.build,
     inbox.intake.subsystem.build,
+    backup_scheduler.build,
 ]
 
 

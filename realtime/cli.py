@@ -24,12 +24,14 @@ import switch.cli
 import switch.standin.cli
 import wfm.cli
 import wfm.staffing_cli
+from realtime import backup_cli
 from realtime import commands as core_commands
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 REGISTRARS: list[Registrar] = [
     core_commands.register,
+    backup_cli.register,
     switch.cli.register,
     switch.standin.cli.register,
     switch.calendar.cli.register,

@@ -42,6 +42,10 @@ def create_db_engine(url: str) -> Engine:
             pool_pre_ping=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        # Point-in-time restore: journal write transactions once a backup has turned it on.
+        from realtime.backup import journal
+
+        journal.attach(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -83,6 +83,17 @@ class Settings(BaseSettings):
     imap_backoff_max_seconds: float = Field(default=300.0, gt=0, le=3600)
     imap_alert_interval_minutes: float = Field(default=15.0, gt=0)
     inbox_reply_hours: float = Field(default=24.0, gt=0, le=24 * 14)
+    # Backups (docs/backup.md): off until a target and a key are set.
+    backup_target: Path | None = None  # an existing folder on another disk / share
+    backup_key: SecretStr | None = None  # base64 of 32 random bytes
+    backup_generations: int = Field(default=7, ge=1, le=1000)
+    backup_interval_minutes: int = Field(default=24 * 60, ge=1)
+    backup_ship_seconds: int = Field(default=60, ge=5)
+    backup_journal_dir: Path | None = None  # default DATA_DIR/backup-journal
+    backup_wal_archive_dir: Path | None = None  # PostgreSQL archive_command spool folder
+    backup_step_pages: int = Field(default=1000, ge=1)
+    backup_step_pause_ms: int = Field(default=5, ge=0, le=10_000)
+    backup_pg_bin: Path | None = None  # folder holding pg_basebackup (found on PATH otherwise)
 
     @model_validator(mode="before")
     @classmethod
