@@ -42,6 +42,9 @@ userdb {{
   args = uid={user} gid={group} home={base}/mail/%u
 }}
 mail_location = maildir:~/Maildir
+# IDLE learns of new mail through inotify, or else by polling every 30 s by default; where
+# inotify instances run out (many test servers at once) a 1 s poll keeps IDLE prompt.
+mailbox_idle_check_interval = 1 secs
 service imap-login {{
   chroot =
   inet_listener imap {{
