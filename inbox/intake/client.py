@@ -102,6 +102,10 @@ def parse_search(lines: list[Any]) -> list[int]:
     return uids
 
 
+# Untagged responses that mean the folder changed (new mail).
+_ANNOUNCES_MAIL = re.compile(rb"^(?:\* )?\d+ (?:EXISTS|RECENT)\b")
+
+
 class ImapSession:
     """A logged-in connection to one mailbox folder."""
 
@@ -109,7 +113,25 @@ class ImapSession:
         self.mailbox = mailbox
         self._client: Any = None
         self._lost = asyncio.Event()
+        self._unheard_push = False
         self.selected: SelectedMailbox | None = None
+
+    def _watch_unsolicited(self) -> None:
+        """Notice new-mail announcements that aioimaplib would drop.
+
+        A server may announce new mail (``* N EXISTS``) while no command is pending; aioimaplib
+        logs and discards such a response, and the server counts the mail as announced, so a
+        following IDLE would wait its full time. We record it and sync instead."""
+        protocol = self._client.protocol
+        original = protocol._untagged_response
+
+        def untagged(line: bytes) -> Any:
+            command = original(line)
+            if command is None and _ANNOUNCES_MAIL.search(line):
+                self._unheard_push = True
+            return command
+
+        protocol._untagged_response = untagged
 
     def _connection_lost(self, _exc: Exception | None) -> None:
         self._lost.set()
@@ -159,6 +181,7 @@ class ImapSession:
                     timeout=box.timeout_seconds,
                     conn_lost_cb=self._connection_lost,
                 )
+            self._watch_unsolicited()
             await self._client.wait_hello_from_server()
         except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
             raise ImapConnectFailed(
@@ -242,7 +265,15 @@ class ImapSession:
             )
             await self._guard(self._client.noop(), what="NOOP")
             return False
+        if self._unheard_push:
+            self._unheard_push = False
+            return True
         idle = await self._guard(self._client.idle_start(timeout=box.idle_seconds), what="IDLE")
+        if self._unheard_push:  # announced between the check above and the IDLE command
+            self._unheard_push = False
+            self._client.idle_done()
+            await self._guard(idle, what="IDLE DONE")
+            return True
         pushed = await self._guard(
             self._client.wait_server_push(timeout=box.idle_seconds + 5),
             what="IDLE wait",

@@ -217,3 +217,26 @@ def test_failure_outside_imap_is_alerted_and_the_message_taken_on_retry(
     assert audit_count(db, "imap-intake-failed") == 1
     assert_each_uid_once(db, "public", 3)
     db.dispose()
+
+
+@pytest.mark.req("F-1.6.1", "N-REL-1")
+def test_new_mail_announced_between_commands_is_not_lost_to_a_long_idle(imap_server):
+    """aioimaplib drops an EXISTS that arrives while no command is pending; the server then
+    counts the mail as announced, so a plain IDLE would sleep for its full 29 minutes."""
+    from inbox.intake.client import ImapSession
+    from realtime.settings import ImapMailbox
+
+    box = ImapMailbox.model_validate(mailbox_config(imap_server, "public", idle_seconds=600))
+
+    async def scenario() -> bool:
+        session = ImapSession(box)
+        try:
+            selected = await session.open()
+            assert selected.idle, "this Dovecot offers IDLE"
+            # The server's bytes arrive while nothing is pending (as after a command completes).
+            session._client.protocol.data_received(b"* 3 EXISTS\r\n")
+            return await asyncio.wait_for(session.wait_for_mail(), timeout=5)
+        finally:
+            await session.close()
+
+    assert asyncio.run(scenario()) is True
