@@ -86,7 +86,9 @@ def test_subsystem_down_is_raised_once_pushed_and_mailed_once(
     assert [len(r.raised) for r in runs] == [0, 1, 0, 0]  # down after 2 runs, then no storm
     assert sent == [1, 0, 0]
     (alert,) = [a for a in alerts if a.kind == "subsystem_down"]
-    assert alert.subject == "switch" and alert.mail_state == "sent" and alert.mail_attempts == 1
+    assert alert.subject == "switch"
+    assert alert.mail_state == "sent"
+    assert alert.mail_attempts == 1
     assert [(n, ns) for n, ns, _ in pushed if n == "alert"] == [
         ("alert", "/supervisor"),
         ("alert", "/admin"),
@@ -95,9 +97,11 @@ def test_subsystem_down_is_raised_once_pushed_and_mailed_once(
     rcpt, raw = handler.messages[0]
     assert sorted(rcpt) == sorted(RECIPIENTS)
     msg = email.message_from_bytes(raw, policy=email.policy.default)
-    assert "サブシステム停止" in str(msg["Subject"]) and "重大" in str(msg["Subject"])
+    assert "サブシステム停止" in str(msg["Subject"])
+    assert "重大" in str(msg["Subject"])
     body = msg.get_body(preferencelist=("plain",))
-    assert body is not None and "サブシステム「switch」が応答しません" in body.get_content()
+    assert body is not None
+    assert "サブシステム「switch」が応答しません" in body.get_content()
 
 
 @pytest.mark.req("N-SEC-4", "N-REL-1")
@@ -108,5 +112,6 @@ def test_a_temporary_smtp_refusal_is_retried_and_the_alert_mailed_once(
     _runs, sent, alerts, _pushed = asyncio.run(_scenario(tmp_path, monkeypatch, handler))
     (alert,) = [a for a in alerts if a.kind == "subsystem_down"]
     assert sent == [0, 1, 0]
-    assert alert.mail_state == "sent" and alert.mail_attempts == 2
+    assert alert.mail_state == "sent"
+    assert alert.mail_attempts == 2
     assert len(handler.messages) == 1

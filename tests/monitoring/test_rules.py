@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from cms.kpi.contacts import ContactFold
-from cms.live.figures import live_figures
+from cms.live.figures import LiveFigures, live_figures
 from realtime.audit import service as audit
 from realtime.monitoring import rules, store
 from realtime.monitoring.models import AuditCheckpoint
@@ -27,9 +27,7 @@ def _condition(subject: str) -> store.Condition:
 def test_a_condition_is_raised_once_then_cleared_when_it_stops(session: Session) -> None:
     now = utcnow()
     kinds = {"disk_space"}
-    first = store.reconcile(
-        session, kinds=kinds, firing=[_condition("data")], now=now, mail=True
-    )
+    first = store.reconcile(session, kinds=kinds, firing=[_condition("data")], now=now, mail=True)
     session.commit()
     assert [a.subject for a in first.raised] == ["data"]
     for _ in range(3):  # still firing: no new alert, no storm
@@ -44,10 +42,12 @@ def test_a_condition_is_raised_once_then_cleared_when_it_stops(session: Session)
     gone = store.reconcile(session, kinds=kinds, firing=[], now=now, mail=True)
     session.commit()
     assert [a.subject for a in gone.cleared] == ["data"]
-    assert gone.cleared[0].cleared_at is not None and gone.cleared[0].open_key is None
+    assert gone.cleared[0].cleared_at is not None
+    assert gone.cleared[0].open_key is None
     back = store.reconcile(session, kinds=kinds, firing=[_condition("data")], now=now, mail=True)
     session.commit()
-    assert len(back.raised) == 1 and back.raised[0].id != first.raised[0].id
+    assert len(back.raised) == 1
+    assert back.raised[0].id != first.raised[0].id
 
 
 @pytest.mark.req("N-SEC-4")
@@ -78,7 +78,10 @@ def test_repeated_signin_failures_alert_per_user_and_overall(session: Session) -
         max_per_user=5,
         max_overall=8,
     )
-    assert {(c.subject, c.severity) for c in found} == {("user:op7", "warning"), ("all", "critical")}
+    assert {(c.subject, c.severity) for c in found} == {
+        ("user:op7", "warning"),
+        ("all", "critical"),
+    }
     later = rules.signin_failures(
         session,
         now=utcnow() + dt.timedelta(minutes=11),
@@ -100,7 +103,8 @@ def test_audit_chain_is_verified_incrementally_and_a_forged_entry_is_caught(
     session.commit()
     assert (first.checked, first.first_bad_seq) == (5, None)
     point = session.get(AuditCheckpoint, 1)
-    assert point is not None and point.seq == 5
+    assert point is not None
+    assert point.seq == 5
     for i in range(2):
         audit.record(session, actor="admin", action="settings-changed", target=f"n{i}")
     session.commit()
@@ -140,7 +144,7 @@ def test_disk_filling_compares_free_space_with_both_thresholds(tmp_path: Path) -
     assert full[0].detail["free_bytes"] > 0
 
 
-def _figures(journal: Journal, now: dt.datetime):  # type: ignore[no-untyped-def]
+def _figures(journal: Journal, now: dt.datetime) -> LiveFigures:
     fold = ContactFold()
     fold.add_all(journal.rows())
     return live_figures(fold.facts(settings=SETTINGS), now=now, settings=SETTINGS, near=NEAR)
