@@ -96,8 +96,7 @@ class Monitor:
     # --- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start the three loops and return."""
-        await self.ctx.db.run(self._recover_sending)
+        """Start the three loops and return (no database work here: it may be away)."""
         loops: dict[str, Callable[[], Awaitable[Any]]] = {
             "rules": self.run_rules_once,
             "kpi": self.refresh_kpis_once,
@@ -283,7 +282,14 @@ class Monitor:
             )
 
     async def _mail_loop(self) -> None:
+        recovered = False
         while True:
+            if not recovered:
+                try:
+                    await self.ctx.db.run(self._recover_sending)
+                    recovered = True
+                except Exception:  # the database is away; try again on the next round
+                    log.exception("monitor mail recovery failed")
             delay = min(
                 (t - time.monotonic() for t in self._next_try.values()),
                 default=self.settings.interval_seconds,
