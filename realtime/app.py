@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
+import cms.live.api
 import crm.api
 import inbox.intake.subsystem
 import webagent
@@ -31,11 +32,14 @@ from realtime.http.errors import handle_http_exception, handle_madoguchi_error, 
 from realtime.http.guard import PublicStatic, check_routes, guarded_route
 from realtime.http.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from realtime.hub.server import Hub
+from realtime.monitoring import api as monitoring_api
+from realtime.monitoring import subsystem as monitoring_subsystem
 from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
 from switch import subsystem as switch_subsystem
 from webagent import views as pages
+from webagent import wallboard
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +88,9 @@ def _redis_check(url: str) -> Any:
 ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     pages.routes,
     crm.api.routes,
+    monitoring_api.routes,
+    cms.live.api.routes,
+    wallboard.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
@@ -91,6 +98,7 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     switch_subsystem.build,
     inbox.intake.subsystem.build,
     backup_scheduler.build,
+    monitoring_subsystem.build,
 ]
 
 
