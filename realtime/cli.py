@@ -26,12 +26,14 @@ import wfm.cli
 import wfm.staffing_cli
 from realtime import backup_cli
 from realtime import commands as core_commands
+from realtime.monitoring import cli as monitoring_cli
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 REGISTRARS: list[Registrar] = [
     core_commands.register,
     backup_cli.register,
+    monitoring_cli.register,
     switch.cli.register,
     switch.standin.cli.register,
     switch.calendar.cli.register,

@@ -47,7 +47,7 @@ def test_standin_switch_makes_readyz_follow_the_esl_connection(tmp_path: Path) -
     app = make_app(settings)
     with TestClient(app) as client:
         body = poll_readyz(client, 200)
-        assert body["checks"] == {"database": "ok", "switch": "ok"}
+        assert body["checks"] == {"database": "ok", "switch": "ok", "monitor": "ok"}
         sub: SwitchSubsystem = app.ctx.extras["switch"]
         standin = sub.standin
         assert standin is not None
@@ -58,7 +58,7 @@ def test_standin_switch_makes_readyz_follow_the_esl_connection(tmp_path: Path) -
 
         run_on_app_loop(client, cut)
         body = poll_readyz(client, 503)
-        assert body["checks"] == {"database": "ok", "switch": "unavailable"}
+        assert body["checks"] == {"database": "ok", "switch": "unavailable", "monitor": "ok"}
         run_on_app_loop(client, lambda: standin.deny_acl(False))
         poll_readyz(client, 200)
         text = generate_latest(app.ctx.extras["metrics"].registry).decode()
