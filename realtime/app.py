@@ -36,6 +36,8 @@ from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
 from switch import subsystem as switch_subsystem
 from webagent import views as pages
+from webagent import city as city_pages
+from webagent import desk as desk_pages
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,8 @@ def _redis_check(url: str) -> Any:
 # Each package's guarded routes; one line per package.
 ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     pages.routes,
+    desk_pages.routes,
+    city_pages.routes,
     crm.api.routes,
 ]
 
