@@ -35,9 +35,9 @@ from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
 from switch import subsystem as switch_subsystem
-from webagent import views as pages
 from webagent import city as city_pages
 from webagent import desk as desk_pages
+from webagent import views as pages
 
 log = logging.getLogger(__name__)
 

@@ -96,8 +96,10 @@ async def city_page(request: Request) -> Response:
 
     def load() -> dict[str, Any]:
         with ctx.db.session() as session:
-            names = {d.dept_id: " ".join(p for p in (d.ka, d.kakari) if p) for d in
-                     departments.list_all(session)}
+            names = {
+                d.dept_id: " ".join(p for p in (d.ka, d.kakari) if p)
+                for d in departments.list_all(session)
+            }
             data: dict[str, Any] = {
                 "dept_names": names,
                 "history_categories": history_categories.list_categories(session),
