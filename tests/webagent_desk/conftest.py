@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwr
 
 from tests.webagent.browsing import VIEWPORT, NewContext
 from tests.webagent.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.webagent.conftest import demo_server as demo_server  # noqa: F401  (a fixture)
+from tests.webagent.conftest import demo_server as demo_server
 
 MEDIA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 

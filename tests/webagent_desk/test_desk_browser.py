@@ -150,7 +150,7 @@ def test_work_queue_lists_a_callback_with_its_due_clock_and_can_be_taken(
     assert created == 201
     page.keyboard.press("Alt+w")
     row = page.locator("#wq-body tr", has_text="折り返し").first
-    expect(row).to_contain_text("あと")
+    expect(row).to_contain_text("期限まで")
     expect(row.locator(".due")).to_have_attribute("data-due", "soon")
     expect(row).to_contain_text("未着手")
     row.get_by_role("button", name=re.compile("を取る$")).click()
@@ -203,7 +203,8 @@ def test_ice_gathering_is_bounded_in_the_built_bundle(
     )
     assert timing["timeout"]["by"] == "timeout"
     assert 140 <= timing["timeout"]["ms"] < 1000
-    assert timing["fastBy"] == "srflx" and timing["calls"] == 1
+    assert timing["fastBy"] == "srflx"
+    assert timing["calls"] == 1
     assert timing["fmt"] == "2:05"
 
 
@@ -217,7 +218,9 @@ def test_screen_pop_shows_menu_script_and_faq_and_is_announced(
     expect(page.locator("#pop-line")).to_have_text("区代表電話")
     expect(page.locator("#pop-menu")).to_have_text("juminhyo")
     expect(page.locator("#pop-waited")).to_have_text("0分42秒")
-    expect(page.locator("#pop-script li")).to_have_text(["名乗る", "ご用件を伺う", "窓口をご案内する"])
+    expect(page.locator("#pop-script li")).to_have_text(
+        ["名乗る", "ご用件を伺う", "窓口をご案内する"]
+    )
     expect(page.locator("#pop-script-title")).to_contain_text("住民票の写し")
     expect(page.locator("#h-contact")).to_have_value("pop-0001")
     expect(page.locator("#accept-btn")).to_be_enabled()

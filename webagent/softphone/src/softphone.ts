@@ -35,7 +35,7 @@ export const STATE_LOOKS: Record<PhoneState, StateLook> = {
   registered: { icon: "●", label: "待機中（登録済み）" },
   ringing: { icon: "☎", label: "着信に応答しています" },
   in_call: { icon: "☎", label: "通話中" },
-  on_hold: { icon: "⏸", label: "保留中" },
+  on_hold: { icon: "‖", label: "保留中" },
 };
 
 export interface SipConfig {

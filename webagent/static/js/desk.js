@@ -393,14 +393,14 @@
   document.querySelectorAll("button[data-transfer]").forEach((b) => b.addEventListener("click", () => transfer(b.dataset.transfer)));
 
   // --- work queue -------------------------------------------------------------------------------
-  const KINDS = { call: "☎ 電話", email: "✉ メール", fax: "📠 FAX", callback: "↩ 折り返し" };
+  const KINDS = { call: "☎ 電話", email: "＠ メール", fax: "℻ FAX", callback: "↩ 折り返し" };
   const ITEM_STATES = { queued: "未着手", offered: "提示中", in_progress: "対応中", parked: "保留", done: "完了" };
   let workItems = [];
   function dueText(item, now) {
     const left = (new Date(item.due_at).getTime() - now) / 1000;
     if (left < 0) return ["overdue", "⚠ 期限超過 " + clock(-left)];
-    if (left < 3600) return ["soon", "⏰ あと " + clock(left)];
-    return ["ok", "あと " + clock(left)];
+    if (left < 3600) return ["soon", "△ 期限まで " + clock(left)];
+    return ["ok", "期限まで " + clock(left)];
   }
   function clock(seconds) {
     const s = Math.floor(seconds);
