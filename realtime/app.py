@@ -38,6 +38,8 @@ from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
 from switch import subsystem as switch_subsystem
+from webagent import city as city_pages
+from webagent import desk as desk_pages
 from webagent import views as pages
 from webagent import wallboard
 
@@ -87,6 +89,8 @@ def _redis_check(url: str) -> Any:
 # Each package's guarded routes; one line per package.
 ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     pages.routes,
+    desk_pages.routes,
+    city_pages.routes,
     crm.api.routes,
     monitoring_api.routes,
     cms.live.api.routes,

@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     backup_step_pages: int = Field(default=1000, ge=1)
     backup_step_pause_ms: int = Field(default=5, ge=0, le=10_000)
     backup_pg_bin: Path | None = None  # folder holding pg_basebackup (found on PATH otherwise)
+    # Agent desk softphone (docs/screens.md): where browser phones register (JsSIP over WSS).
+    sip_wss_url: str = ""  # e.g. wss://pbx.example.jp:7443; empty: the phone shows 未接続
+    sip_domain: str = "madoguchi.local"
+    agent_sip_password: SecretStr | None = None  # the same MADOGUCHI_AGENT_SIP_PASSWORD as vars.xml
+    sip_extensions: str = ""  # "op1=1001,op2=1002": each agent's SIP user id
 
     @model_validator(mode="before")
     @classmethod
