@@ -18,6 +18,8 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 import crm.api
+import inbox.api
+import inbox.clock.subsystem
 import inbox.intake.subsystem
 import webagent
 from realtime.auth.permissions import PUBLIC, Permission
@@ -84,12 +86,14 @@ def _redis_check(url: str) -> Any:
 ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     pages.routes,
     crm.api.routes,
+    inbox.api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
 SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     switch_subsystem.build,
     inbox.intake.subsystem.build,
+    inbox.clock.subsystem.build,
     backup_scheduler.build,
 ]
 
