@@ -28,7 +28,9 @@ from inbox.models import InboxMessage, InboxParsed
 from inbox.parse.headers import decode_header
 from inbox.parse.message import Attachment, parse_message
 from inbox.parse.mime import Part, decode_body, parse_entity
+from inbox.reply.models import OutboxMail
 from inbox.reply.service import acknowledge
+from inbox.reply.threading import MAX_REFERENCES, bracketed
 from inbox.scan.scanner import Scanner
 from inbox.scan.service import scan_and_record
 from inbox.sorting.rules import SortSubject, normalise_did
@@ -95,6 +97,24 @@ def did_from(raw: bytes, subject: str, recipients: list[str]) -> str:
             return digits
     numbers = _ANY_NUMBER.findall(text)
     return normalise_did(numbers[-1]) if numbers else ""
+
+
+def thread_contact(session: Session, parsed: dict[str, Any]) -> str | None:
+    """The contact id of the conversation a follow-up answers: the received message our sent
+    mail (named in In-Reply-To or References) replied to."""
+    ids = [str(parsed.get("in_reply_to") or ""), *[str(r) for r in parsed.get("references") or []]]
+    wanted = [bracketed(i) for i in ids if bracketed(i)]
+    if not wanted:
+        return None
+    sent = session.exec(
+        select(OutboxMail)
+        .where(col(OutboxMail.message_id).in_(wanted[-MAX_REFERENCES:]))
+        .order_by(col(OutboxMail.id).desc())
+    ).first()
+    if sent is None or sent.inbox_message_id is None:
+        return None
+    earlier = session.get(InboxMessage, sent.inbox_message_id)
+    return earlier.contact_id if earlier is not None else None
 
 
 @dataclass
@@ -164,7 +184,7 @@ class MailConnector:
         item = workqueue.enqueue(
             session,
             kind=ItemKind.EMAIL,
-            contact_id=row.contact_id,
+            contact_id=thread_contact(session, data) or row.contact_id,
             skill=decision.skill,
             line=row.mailbox,
             source_ref=f"inbox:{message_id}",
