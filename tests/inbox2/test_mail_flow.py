@@ -85,7 +85,7 @@ def test_received_mail_becomes_sorted_email_items_due_in_24_hours(
             ],
         ),
     ]
-    settings, db, _config, connector, intake = _setup(
+    _settings, db, _config, connector, intake = _setup(
         imap_server, intake_settings, database_url, dbs, mails
     )
     assert asyncio.run(intake.drain()) == 4
@@ -97,7 +97,7 @@ def test_received_mail_becomes_sorted_email_items_due_in_24_hours(
     assert len(items) == 4
     skills = {uid: items[f"inbox:{rows[uid].id}"].skill for uid in rows}
     assert skills == {1: "kokuho", 2: "finance", 3: None, 4: "catchall-not-first"}
-    for uid, row in rows.items():
+    for _uid, row in rows.items():
         item = items[f"inbox:{row.id}"]
         assert item.kind == "email"
         assert item.contact_id == row.contact_id
