@@ -140,13 +140,15 @@ class ClamdScanner:
 
     def _connect(self) -> socket.socket:
         kind, target = parse_clamd_address(self.address)
-        family = socket.AF_UNIX if kind == "unix" else socket.AF_INET6
-        if kind == "tcp":
-            assert isinstance(target, tuple)
+        if isinstance(target, tuple):
             return socket.create_connection(target, timeout=self.timeout)
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(target)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(self.timeout)
+            sock.connect(target)
+        except OSError:
+            sock.close()
+            raise
         return sock
 
     def scan(self, *, data: bytes, filename: str, content_type: str) -> ScanResult:

@@ -293,9 +293,11 @@ def test_permanent_refusal_fails_visibly_and_forward_records_the_department(
             assert "550" in failed.last_error
             with db.session() as session:
                 visible = outbox.list_outbox(session, state="failed")
-                events = list(session.exec(select(ContactEvent).where(
-                    col(ContactEvent.type) == "item.forwarded"
-                )))
+                events = list(
+                    session.exec(
+                        select(ContactEvent).where(col(ContactEvent.type) == "item.forwarded")
+                    )
+                )
                 fwd = session.get(OutboxMail, forwarded.id)
                 assert fwd is not None
             assert [v.id for v in visible] == [reply_id]
