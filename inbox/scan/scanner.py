@@ -139,7 +139,7 @@ class ClamdScanner:
     name: str = "clamd"
 
     def _connect(self) -> socket.socket:
-        kind, target = parse_clamd_address(self.address)
+        _kind, target = parse_clamd_address(self.address)
         if isinstance(target, tuple):
             return socket.create_connection(target, timeout=self.timeout)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

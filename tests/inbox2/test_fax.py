@@ -122,7 +122,8 @@ async def test_fax_received_by_freeswitch_lands_in_the_queue_sorted_by_did(tmp_p
             event = await r.log.wait_for("spandsp::rxfaxresult", call.uuid)
             await until(lambda: receiver.received == 1)
             again = await receiver.handle(event)  # the same event twice: taken once
-            assert again is not None and again.already
+            assert again is not None
+            assert again.already
         with db.session() as session:
             (fax,) = session.exec(select(FaxDocument)).all()
             item = session.get(WorkItem, fax.work_item_id)
@@ -220,15 +221,18 @@ def test_fax_to_mail_attachments_become_faxes_and_bad_ones_keep_a_reason(
     assert [f.source for f in faxes] == ["mail", "mail", "mail"]
     assert [f.did for f in faxes] == [FAX_DID, FAX_DID, FAX_DID]
     ok, broken, script = faxes
-    assert ok.state == "queued" and ok.pages == 2
+    assert ok.state == "queued"
+    assert ok.pages == 2
     assert items[ok.work_item_id].kind == "fax"
     assert items[ok.work_item_id].skill == "kosodate"
     _assert_fax_pdf(_media(settings, ok.pdf_file_id), 2)
     # a corrupt TIFF is still a fax to answer, with the reason; the original is kept
-    assert broken.state == "queued" and broken.pages == 0
+    assert broken.state == "queued"
+    assert broken.pages == 0
     assert any("壊れて" in r for r in json.loads(broken.reasons))
     assert _media(settings, broken.original_file_id) == good[:500]
     # a PDF that runs JavaScript is quarantined: no work item until someone looks at it
-    assert script.state == "quarantined" and script.work_item_id is None
+    assert script.state == "quarantined"
+    assert script.work_item_id is None
     assert any("JavaScript" in r for r in json.loads(script.reasons))
     assert len(items) == 2

@@ -85,7 +85,7 @@ def test_unreachable_clamd_quarantines_instead_of_passing(tmp_path):
     assert result.scanner == "clamd"
     assert "clamd" in result.reason
     assert parse_clamd_address("tcp:127.0.0.1:3310") == ("tcp", ("127.0.0.1", 3310))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unix:/path or tcp:host:port"):
         parse_clamd_address("127.0.0.1")
 
 
