@@ -50,6 +50,8 @@ class InboxSettings(BaseSettings):
     """Run tesseract (jpn) on fax pages when it is installed."""
     inbox_near_due_minutes: int = Field(default=120, ge=1, le=24 * 60)
     inbox_clock_seconds: float = Field(default=30.0, gt=0, le=3600)
+    inbox_worker: bool | None = None
+    """Run the inbox worker (clock push, catch-up, delivery, fax reception); None: automatic."""
     inbox_clamd: str = ""
     """``unix:/run/clamav/clamd.ctl`` or ``tcp:127.0.0.1:3310``; empty: policy checks only."""
     inbox_scan_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)

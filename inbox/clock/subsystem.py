@@ -144,6 +144,16 @@ class InboxWorker:
             await asyncio.sleep(interval)
 
 
-def build(ctx: AppContext) -> InboxWorker:
-    """The app's subsystem factory (always on: the clock is always visible)."""
-    return InboxWorker(ctx)
+def wanted(ctx: AppContext) -> bool:
+    """Whether the worker runs: ``MADOGUCHI_INBOX_WORKER`` when set, else whenever mail, faxes
+    or replies can flow (IMAP mailboxes, a switch, or an SMTP relay are configured)."""
+    config = inbox_settings(ctx)
+    if config.inbox_worker is not None:
+        return config.inbox_worker
+    settings = ctx.settings
+    return bool(settings.imap_mailboxes or settings.switch_mode != "off" or config.smtp_host)
+
+
+def build(ctx: AppContext) -> InboxWorker | None:
+    """The app's subsystem factory; None when nothing can reach the inbox (see ``wanted``)."""
+    return InboxWorker(ctx) if wanted(ctx) else None

@@ -247,3 +247,16 @@ def test_reply_kpi_comes_from_the_contact_events(web):
     assert (kpi["replied"], kpi["replied_within_24h"], kpi["forwarded"]) == (3, 2, 1)
     assert kpi["within_24h_rate"] == round(2 / 3, 4)
     assert json.loads(json.dumps(kpi))["from"] < kpi["to"]
+
+
+@pytest.mark.req("S-M2")
+def test_worker_runs_when_mail_can_flow_and_stays_out_otherwise(tmp_path):
+    from inbox.clock.subsystem import wanted
+
+    plain = make_app(make_settings(tmp_path / "a"))
+    assert not wanted(plain.ctx)
+    plain.ctx.extras["inbox_settings"] = inbox_config(smtp_host="127.0.0.1")
+    assert wanted(plain.ctx)
+    plain.ctx.extras["inbox_settings"] = inbox_config(smtp_host="127.0.0.1", inbox_worker=False)
+    assert not wanted(plain.ctx)
+    plain.ctx.db.dispose()
