@@ -79,7 +79,13 @@ class InboxWorker:
     last_clock: dict[str, Any] = field(default_factory=dict)
 
     async def start(self) -> None:
-        """Register the fax receiver (if the switch runs) and start the loop."""
+        """Register the fax receiver (if the switch runs) and start the loop.
+
+        The worker does not gate ``/readyz``: its rounds catch and log every failure and retry,
+        so a broken relay or database hiccup must not take the web server out of service (as
+        with the IMAP intake). Its check is therefore taken off the readiness list.
+        """
+        self.ctx.readiness.checks.pop(self.name, None)
         switch = self.ctx.extras.get("switch")
         if switch is not None:
             connector = connector_for(self.ctx)
