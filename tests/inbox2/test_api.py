@@ -52,7 +52,7 @@ def _client(app: Any, user: str) -> tuple[TestClient, dict[str, str]]:
     return client, {"X-CSRF-Token": signin(client, user, totp_secret=TOTP)}
 
 
-@pytest.mark.req("F-1.6.1", "F-1.5.1")
+@pytest.mark.req("F-1.6.1", "F-1.6.3", "F-1.5.1", "F-1.5.3")
 def test_administrators_edit_sorting_rules_audited_and_operators_cannot(web):
     admin, headers = _client(web, "admin1")
     made = admin.post(
@@ -114,7 +114,7 @@ def test_administrators_edit_sorting_rules_audited_and_operators_cannot(web):
     assert refused.status_code == 403
 
 
-@pytest.mark.req("F-1.6.1")
+@pytest.mark.req("F-1.6.1", "F-1.6.3")
 def test_templates_are_edited_by_administrators_and_listed_at_the_desk(web):
     admin, headers = _client(web, "admin1")
     made = admin.post(

@@ -149,7 +149,7 @@ async def test_fax_received_by_freeswitch_lands_in_the_queue_sorted_by_did(tmp_p
         db.dispose()
 
 
-@pytest.mark.req("F-1.5.3")
+@pytest.mark.req("F-1.5.1")
 @scenario
 async def test_reply_by_fax_is_sent_with_txfax_through_the_switch(tmp_path: Path) -> None:
     page = Image.new("L", (850, 1100), 255)

@@ -68,7 +68,7 @@ def _items(db: Database) -> dict[str, WorkItem]:
         return {w.source_ref or "": w for w in session.exec(select(WorkItem))}
 
 
-@pytest.mark.req("F-1.6.1", "F-1.6.3", "F-2.1.5", "S-M1", "N-SEC-5")
+@pytest.mark.req("F-1.6.1", "F-1.6.2", "F-2.1.5", "S-M1", "N-SEC-5")
 def test_received_mail_becomes_sorted_email_items_due_in_24_hours(
     imap_server, intake_settings, database_url, dbs
 ):
@@ -156,7 +156,7 @@ def test_acknowledgement_is_auto_submitted_in_thread_and_never_sent_to_automatic
     asyncio.run(scenario())
 
 
-@pytest.mark.req("F-1.6.1", "F-1.6.3", "S-M1")
+@pytest.mark.req("F-1.6.1", "F-1.6.2", "S-M1")
 def test_reply_threads_retries_a_temporary_refusal_and_keeps_text_out_of_events(
     imap_server, intake_settings, database_url, dbs
 ):
