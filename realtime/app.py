@@ -19,6 +19,8 @@ from starlette.types import ASGIApp
 
 import cms.live.api
 import crm.api
+import inbox.api
+import inbox.clock.subsystem
 import inbox.intake.subsystem
 import webagent
 from realtime.auth.permissions import PUBLIC, Permission
@@ -95,12 +97,14 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     monitoring_api.routes,
     cms.live.api.routes,
     wallboard.routes,
+    inbox.api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
 SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     switch_subsystem.build,
     inbox.intake.subsystem.build,
+    inbox.clock.subsystem.build,
     backup_scheduler.build,
     monitoring_subsystem.build,
 ]

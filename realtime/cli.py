@@ -17,6 +17,7 @@ import crm.cli
 import crm.knowledge_cli
 import crm.scripts.cli
 import inbox.cli
+import inbox.fax.cli
 import inbox.intake.cli
 import mediastore.cli
 import switch.calendar.cli
@@ -43,6 +44,7 @@ REGISTRARS: list[Registrar] = [
     crm.knowledge_cli.register,
     crm.scripts.cli.register,
     inbox.cli.register,
+    inbox.fax.cli.register,
     inbox.intake.cli.register,
     mediastore.cli.register,
     wfm.cli.register,

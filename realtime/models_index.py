@@ -11,7 +11,11 @@ import crm.faq.models
 import crm.interactions.models
 import crm.scripts.models
 import crm.workqueue.models
+import inbox.fax.models
 import inbox.models
+import inbox.reply.models
+import inbox.scan.models
+import inbox.sorting.models
 import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
@@ -26,6 +30,10 @@ MODULES = (
     crm.scripts.models,
     crm.workqueue.models,
     inbox.models,
+    inbox.fax.models,
+    inbox.reply.models,
+    inbox.scan.models,
+    inbox.sorting.models,
     realtime.audit.models,
     realtime.auth.models,
     realtime.hub.announcements,

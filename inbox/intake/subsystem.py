@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from prometheus_client import Counter
+from sqlmodel import Session
 
 from inbox.intake.alerts import IntakeAlert, IntakeAlerts
 from inbox.intake.privacy import inbox_box
@@ -89,6 +91,7 @@ def build_intake(
     step_hook: StepHook | None = None,
     metrics: Metrics | None = None,
     backoff_base: float = 1.0,
+    after_record: Callable[[Session, RecordOutcome], None] | None = None,
 ) -> ImapIntake:
     """The intake for every mailbox in ``settings.imap_mailboxes``."""
     alerts = alerts or IntakeAlerts(
@@ -134,6 +137,7 @@ def build_intake(
             backoff_max=settings.imap_backoff_max_seconds,
             step_hook=step_hook,
             on_recorded=on_recorded,
+            after_record=after_record,
         )
         for mailbox in settings.imap_mailboxes
     ]
@@ -144,4 +148,11 @@ def build(ctx: AppContext) -> ImapIntake | None:
     """The app's subsystem factory: None when no mailbox is configured."""
     if not ctx.settings.imap_mailboxes:
         return None
-    return build_intake(ctx.settings, db=ctx.db, metrics=ctx.extras.get("metrics"))
+    from inbox.clock.subsystem import connector_for
+
+    return build_intake(
+        ctx.settings,
+        db=ctx.db,
+        metrics=ctx.extras.get("metrics"),
+        after_record=connector_for(ctx).after_record,
+    )

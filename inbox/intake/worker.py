@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import anyio.to_thread
+from sqlmodel import Session
 
 from inbox.intake.alerts import IntakeAlert, IntakeAlerts
 from inbox.intake.client import FetchedRaw, ImapSession
@@ -66,6 +67,7 @@ class MailboxIntake:
     backoff_max: float = 300.0
     step_hook: StepHook | None = None
     on_recorded: Callable[[RecordOutcome], None] | None = None
+    after_record: Callable[[Session, RecordOutcome], None] | None = None
     storm_guard: BounceStormGuard = field(default_factory=BounceStormGuard)
     stats: IntakeStats = field(default_factory=IntakeStats)
     connected: asyncio.Event = field(default_factory=asyncio.Event)
@@ -194,13 +196,20 @@ class MailboxIntake:
 
         def record() -> RecordOutcome:
             with self.db.session() as db_session:
-                return record_message(
+                outcome = record_message(
                     db_session,
                     taken=taken,
                     result=result,
                     box=self.box,
                     reply_within=self.reply_within,
                 )
+                if self.after_record is not None:
+                    try:  # after the commit: a failure here is caught up later, never lost
+                        self.after_record(db_session, outcome)
+                    except Exception:
+                        db_session.rollback()
+                        log.exception("mailbox %s: after-record hook failed", self.mailbox.name)
+                return outcome
 
         outcome = await self.db.run(record)
         if outcome.already:

@@ -1,0 +1,1 @@
+"""The 24-hour clock: near-due and overdue counts of every item the center must answer."""

@@ -1,0 +1,1 @@
+"""Answering received mail: templates, threading headers, the outbox, acknowledgements, forwards."""

@@ -1,0 +1,1 @@
+"""Scanning attachments and faxes before an agent may open them (N-SEC-5)."""

@@ -1,0 +1,1 @@
+"""Sorting received mail and faxes into skills (queues) by administrator-edited rules."""
