@@ -19,7 +19,10 @@ from starlette.types import ASGIApp
 
 import crm.api
 import inbox.intake.subsystem
+import mediastore.api
 import webagent
+from mediastore.retention import subsystem as retention_subsystem
+from mediastore.transcripts import subsystem as transcription_subsystem
 from realtime.auth.permissions import PUBLIC, Permission
 from realtime.backup import scheduler as backup_scheduler
 from realtime.db import Database
@@ -84,6 +87,7 @@ def _redis_check(url: str) -> Any:
 ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     pages.routes,
     crm.api.routes,
+    mediastore.api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
@@ -91,6 +95,8 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     switch_subsystem.build,
     inbox.intake.subsystem.build,
     backup_scheduler.build,
+    retention_subsystem.build,
+    transcription_subsystem.build,
 ]
 
 

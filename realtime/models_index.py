@@ -12,6 +12,10 @@ import crm.interactions.models
 import crm.scripts.models
 import crm.workqueue.models
 import inbox.models
+import mediastore.qa.models
+import mediastore.recordings.models
+import mediastore.retention.models
+import mediastore.transcripts.models
 import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
@@ -25,6 +29,10 @@ MODULES = (
     crm.scripts.models,
     crm.workqueue.models,
     inbox.models,
+    mediastore.qa.models,
+    mediastore.recordings.models,
+    mediastore.retention.models,
+    mediastore.transcripts.models,
     realtime.audit.models,
     realtime.auth.models,
     realtime.hub.announcements,

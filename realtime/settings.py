@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     backup_step_pages: int = Field(default=1000, ge=1)
     backup_step_pause_ms: int = Field(default=5, ge=0, le=10_000)
     backup_pg_bin: Path | None = None  # folder holding pg_basebackup (found on PATH otherwise)
+    # Recordings, retention and transcription (mediastore; docs/mediastore.md).
+    recording_retention_days: int = Field(default=365, ge=1, le=36500)  # when no policy matches
+    recording_retention_interval_hours: float = Field(default=24.0, gt=0, le=24 * 7)
+    transcribe_model_path: Path | None = None  # a whisper checkpoint (.pt); unset: no transcripts
+    transcribe_language: str = Field(default="ja", min_length=2, max_length=8)
+    transcribe_poll_seconds: float = Field(default=5.0, gt=0, le=600)
 
     @model_validator(mode="before")
     @classmethod
