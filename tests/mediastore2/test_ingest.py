@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -112,6 +113,13 @@ class _FullDisk:
         return getattr(self._inner, name)
 
 
+def _full_after(budget: int) -> Callable[[Path], BinaryIO]:
+    def opener(path: Path) -> BinaryIO:
+        return _FullDisk(open_exclusive(path), budget)  # type: ignore[return-value]
+
+    return opener
+
+
 @pytest.mark.req("F-2.2.1", "N-SEC-3")
 def test_a_full_disk_gives_a_clear_error_and_leaves_the_store_untouched(
     sqlite_db: Database, store: MediaStore, wav: Any
@@ -123,7 +131,7 @@ def test_a_full_disk_gives_a_clear_error_and_leaves_the_store_untouched(
         root=store.root,
         keyring=store.keyring,
         chunk_size=1024,
-        opener=lambda p: _FullDisk(open_exclusive(p), 5000),  # type: ignore[return-value]
+        opener=_full_after(5000),
     )
     path = wav(seconds=2.0)
     with pytest.raises(MediaStorageFull) as caught:
@@ -209,8 +217,15 @@ def test_a_kill_during_the_write_leaves_no_recording_and_the_source_for_a_retry(
     source = wav(seconds=3.0)
     original = source.read_bytes()
     with subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(sqlite_db.engine.url), str(store.root), str(source)]
-        + [key.hex()],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(sqlite_db.engine.url),
+            str(store.root),
+            str(source),
+            key.hex(),
+        ],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stdin=subprocess.PIPE,

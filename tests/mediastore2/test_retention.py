@@ -160,9 +160,7 @@ def test_an_orphaned_file_from_a_crash_before_the_catalogue_commit_is_erased_and
     store.write(file_id="rec-orphan-1", chunks=[b"RIFF" + bytes(100)])
     store.write(file_id="fax-1", chunks=[b"not a recording"])
     assert retention.sweep_orphans(database=sqlite_db, store=store, min_age_s=3600) == []
-    assert retention.sweep_orphans(database=sqlite_db, store=store, min_age_s=0) == [
-        "rec-orphan-1"
-    ]
+    assert retention.sweep_orphans(database=sqlite_db, store=store, min_age_s=0) == ["rec-orphan-1"]
     assert store.list_ids() == ["fax-1"]
     assert [(r.rule, r.file_id) for r in _disposals(sqlite_db)] == [("orphan", "rec-orphan-1")]
 
@@ -190,11 +188,16 @@ def test_administrators_set_policies_and_supervisors_hold_and_delete_with_a_reas
 
     sv, sv_token = web.client("sv1", Role.SUPERVISOR)
     headers = {"X-CSRF-Token": sv_token, **JSON}
-    assert sv.post("/api/media/retention/policies", json={"days": 5}, headers=headers).status_code == 403
+    assert (
+        sv.post("/api/media/retention/policies", json={"days": 5}, headers=headers).status_code
+        == 403
+    )
     no_reason = sv.post(f"/api/media/recordings/{row.id}/delete", json={}, headers=headers)
     assert no_reason.status_code == 422
     held = sv.post(
-        f"/api/media/recordings/{row.id}/hold", json={"hold": True, "reason": "係争"}, headers=headers
+        f"/api/media/recordings/{row.id}/hold",
+        json={"hold": True, "reason": "係争"},
+        headers=headers,
     )
     assert held.json()["hold"] is True
     refused = sv.post(
