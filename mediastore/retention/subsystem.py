@@ -83,9 +83,12 @@ class RetentionScheduler:
             await asyncio.sleep(self.interval_s)
 
 
-def build(ctx: AppContext) -> RetentionScheduler:
-    """The scheduler (always on: retention is a legal duty, N-PRIV-2)."""
+def build(ctx: AppContext) -> RetentionScheduler | None:
+    """The scheduler wherever media master keys are configured (always in production, which
+    refuses to start without them); development on the throw-away key runs the job by command."""
     settings = ctx.settings
+    if settings.media_master_key is None and settings.media_master_keys is None:
+        return None
     return RetentionScheduler(
         database=ctx.db,
         store=lambda: store_from_settings(settings),

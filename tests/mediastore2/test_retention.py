@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlmodel import col, select
 
 from mediastore.recordings.ingest import ingest_recording
@@ -231,7 +234,13 @@ def test_administrators_set_policies_and_supervisors_hold_and_delete_with_a_reas
 @pytest.mark.req("N-PRIV-2", "N-DATA-2")
 def test_the_scheduler_and_the_cli_run_the_same_job(web: Web, tmp_path: Path) -> None:
     web.ingest(contact_id="c-old", start=T0 - timedelta(days=800))
-    scheduler = build_retention(web.app.ctx)
+    assert build_retention(web.app.ctx) is None  # development key only: run by command
+    settings = web.app.ctx.settings.model_copy(
+        update={"media_master_keys": SecretStr("k1:" + base64.b64encode(bytes(32)).decode())}
+    )
+    scheduler = build_retention(SimpleNamespace(settings=settings, db=web.db))  # type: ignore[arg-type]
+    assert scheduler is not None
+    scheduler.store = lambda: web.store
     report = scheduler.run_now()
     assert len(report.erased) == 1
 
