@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from mediastore.retention.cli import add_commands as add_retention_commands
 from mediastore.store.config import store_from_settings
 from mediastore.store.rotation import rotate_all
 from mediastore.store.store import MediaStore
@@ -38,6 +39,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="この秒数より古い一時ファイルだけを削除する（既定: 0）",
     )
     sweep.set_defaults(handler=_sweep)
+
+    add_retention_commands(commands)
 
     for parser in (rotate, verify, sweep):
         parser.add_argument(

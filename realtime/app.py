@@ -22,7 +22,10 @@ import crm.api
 import inbox.api
 import inbox.clock.subsystem
 import inbox.intake.subsystem
+import mediastore.api
 import webagent
+from mediastore.retention import subsystem as retention_subsystem
+from mediastore.transcripts import subsystem as transcription_subsystem
 from realtime.auth.permissions import PUBLIC, Permission
 from realtime.backup import scheduler as backup_scheduler
 from realtime.db import Database
@@ -98,6 +101,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     cms.live.api.routes,
     wallboard.routes,
     inbox.api.routes,
+    mediastore.api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
@@ -107,6 +111,8 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     inbox.clock.subsystem.build,
     backup_scheduler.build,
     monitoring_subsystem.build,
+    retention_subsystem.build,
+    transcription_subsystem.build,
 ]
 
 

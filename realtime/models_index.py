@@ -16,6 +16,10 @@ import inbox.models
 import inbox.reply.models
 import inbox.scan.models
 import inbox.sorting.models
+import mediastore.qa.models
+import mediastore.recordings.models
+import mediastore.retention.models
+import mediastore.transcripts.models
 import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
@@ -34,6 +38,10 @@ MODULES = (
     inbox.reply.models,
     inbox.scan.models,
     inbox.sorting.models,
+    mediastore.qa.models,
+    mediastore.recordings.models,
+    mediastore.retention.models,
+    mediastore.transcripts.models,
     realtime.audit.models,
     realtime.auth.models,
     realtime.hub.announcements,

@@ -56,6 +56,9 @@ class Permission(StrEnum):
     SETTINGS_MANAGE = "admin.settings"  # every 設定変更 item of the spec
     AUDIT_READ = "audit.read"
     METRICS_READ = "metrics.read"
+    RECORDINGS_LISTEN = "recordings.listen"  # search and play (agents: their own calls only)
+    RECORDINGS_DOWNLOAD = "recordings.download"  # save a recording as a file
+    RECORDINGS_MANAGE = "recordings.manage"  # hold, manual deletion with a reason, transcribe
 
 
 class _Public:
@@ -74,7 +77,9 @@ Requirement = Permission | _Public
 _EVERYONE = {Permission.ACCOUNT_SELF}
 
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
-    Role.OPERATOR: frozenset(_EVERYONE | {Permission.DESK_USE, Permission.HISTORY_READ}),
+    Role.OPERATOR: frozenset(
+        _EVERYONE | {Permission.DESK_USE, Permission.HISTORY_READ, Permission.RECORDINGS_LISTEN}
+    ),
     Role.LEADER: frozenset(
         _EVERYONE
         | {
@@ -82,6 +87,7 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
             Permission.HISTORY_READ,
             Permission.WALLBOARD_VIEW,
             Permission.ANNOUNCE,
+            Permission.RECORDINGS_LISTEN,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -95,6 +101,9 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
             Permission.EMERGENCY_SWITCH,
             Permission.REPORTS_VIEW,
             Permission.QA_EVALUATE,
+            Permission.RECORDINGS_LISTEN,
+            Permission.RECORDINGS_DOWNLOAD,
+            Permission.RECORDINGS_MANAGE,
         }
     ),
     Role.CENTER_MANAGER: frozenset(
@@ -108,10 +117,15 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
             Permission.REPORTS_VIEW,
             Permission.WFM_MANAGE,
             Permission.QA_EVALUATE,
+            Permission.RECORDINGS_LISTEN,
+            Permission.RECORDINGS_DOWNLOAD,
+            Permission.RECORDINGS_MANAGE,
         }
     ),
     Role.SCHEDULER: frozenset(_EVERYONE | {Permission.WFM_MANAGE, Permission.REPORTS_VIEW}),
-    Role.QA_MONITOR: frozenset(_EVERYONE | {Permission.QA_EVALUATE, Permission.HISTORY_READ}),
+    Role.QA_MONITOR: frozenset(
+        _EVERYONE | {Permission.QA_EVALUATE, Permission.HISTORY_READ, Permission.RECORDINGS_LISTEN}
+    ),
     Role.SYSTEM_ADMIN: frozenset(
         _EVERYONE
         | {
@@ -120,6 +134,7 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
             Permission.EMERGENCY_SWITCH,
             Permission.AUDIT_READ,
             Permission.METRICS_READ,
+            Permission.RECORDINGS_MANAGE,
         }
     ),
     Role.SECURITY_OFFICER: frozenset(_EVERYONE | {Permission.AUDIT_READ, Permission.METRICS_READ}),

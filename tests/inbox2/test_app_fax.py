@@ -33,7 +33,11 @@ def test_server_in_standin_mode_takes_a_received_fax_into_the_queue(tmp_path: Pa
     switch.set_session_handler(receive)
     try:
         with TestClient(app) as client:
-            assert poll_readyz(client, 200)["checks"] == {"database": "ok", "switch": "ok", "monitor": "ok"}
+            assert poll_readyz(client, 200)["checks"] == {
+                "database": "ok",
+                "switch": "ok",
+                "monitor": "ok",
+            }
             worker = next(s for s in app.ctx.extras["subsystems"] if s.name == "inbox-worker")
             assert worker.receiver is not None
 
