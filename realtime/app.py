@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 import crm.api
 import inbox.intake.subsystem
 import webagent
+import wfm.api
 from realtime.auth.permissions import PUBLIC, Permission
 from realtime.backup import scheduler as backup_scheduler
 from realtime.db import Database
@@ -84,6 +85,7 @@ def _redis_check(url: str) -> Any:
 ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     pages.routes,
     crm.api.routes,
+    wfm.api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.

@@ -94,7 +94,7 @@ def line_chart(
                     f'points="{" ".join(seg)}"/>'
                 )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704 - every text piece is html.escape()d
 
 
 def bar_chart(
@@ -126,7 +126,7 @@ def bar_chart(
             f'points="{" ".join(points)}"/>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704 - every text piece is html.escape()d
 
 
 COLOUR_NAMES = ("青", "赤", "緑", "紫")

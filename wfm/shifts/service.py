@@ -137,6 +137,13 @@ class StoredSchedule:
     assignments: list[AssignmentRow]
 
 
+def check_name(name: str) -> str:
+    """A schedule name: 1-100 characters after trimming."""
+    if not name.strip() or len(name.strip()) > 100:
+        raise ShiftInputInvalid("シフト表の名前は 1〜100 文字です。", field="name", value=name)
+    return name.strip()
+
+
 def create_schedule(
     session: Session,
     *,
@@ -147,8 +154,7 @@ def create_schedule(
     time_limit_s: float = 20.0,
 ) -> tuple[str, ScheduleResult]:
     """Solve with the stored patterns and contracts and store the result (audited)."""
-    if not name.strip() or len(name) > 100:
-        raise ShiftInputInvalid("シフト表の名前は 1〜100 文字です。", field="name", value=name)
+    name = check_name(name)
     result = solve_schedule(
         requirement=requirement,
         contracts=list_contracts(session),
@@ -156,6 +162,16 @@ def create_schedule(
         weights=weights,
         time_limit_s=time_limit_s,
     )
+    return store_schedule(
+        session, name=name, requirement=requirement, result=result, actor=actor
+    ), result
+
+
+def store_schedule(
+    session: Session, *, name: str, requirement: Requirement, result: ScheduleResult, actor: str
+) -> str:
+    """Store a solved schedule and its assignments (audited); returns its id."""
+    name = check_name(name)
     schedule_id = str(uuid.uuid4())
     per_day = requirement.per_day
     session.add(
@@ -186,7 +202,7 @@ def create_schedule(
         detail={"first_day": result.first_day.isoformat(), "last_day": result.last_day.isoformat(),
                 "under_min": result.under_min, "over_min": result.over_min},
     )  # fmt: skip
-    return schedule_id, result
+    return schedule_id
 
 
 def list_schedules(session: Session) -> list[ScheduleRow]:

@@ -54,7 +54,7 @@ class WhatIfBase:
                 field="patience_s",
                 value=self.patience_s,
             )
-        if self.interval_min <= 0 or 60 % self.interval_min and self.interval_min % 60:
+        if self.interval_min <= 0 or (60 % self.interval_min and self.interval_min % 60):
             raise WhatIfInputInvalid(
                 "時間帯の長さは 60 分を割り切る分数で指定してください。",
                 field="interval_min",
