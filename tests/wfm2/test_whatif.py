@@ -74,7 +74,8 @@ def test_impossible_changes_are_refused_with_the_reason() -> None:
     base = WhatIfBase(480, (10.0, 20.0), (2, 3), 180.0, 120.0)
     with pytest.raises(WhatIfInputInvalid) as err:
         WhatIfChange(agents_delta=-3).apply(base)
-    assert err.value.field == "agents_delta" and "0 人未満" in err.value.message
+    assert err.value.field == "agents_delta"
+    assert "0 人未満" in err.value.message
     with pytest.raises(WhatIfInputInvalid) as err:
         WhatIfChange(volume_factor=-1).apply(base)
     assert err.value.field == "volume_factor"
