@@ -12,7 +12,7 @@ from typing import Any
 import pyotp
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import col, select
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from cms import service as events
@@ -145,8 +145,10 @@ def test_supervisors_see_adherence_and_exceptions_from_the_event_log(web: Any) -
     for agent, delay in ((punctual, -5), (late, 20)):
         start = datetime.fromisoformat(shifts[agent]["start_at"])
         end = datetime.fromisoformat(shifts[agent]["end_at"])
-        batch.append(events.NewEvent(type=EventType.AGENT_SIGNED_IN,
-                                     occurred_at=start + timedelta(minutes=delay), agent=agent))  # fmt: skip
+        signed_in = start + timedelta(minutes=delay)
+        batch.append(
+            events.NewEvent(type=EventType.AGENT_SIGNED_IN, occurred_at=signed_in, agent=agent)
+        )
         batch.append(_state(agent, start + timedelta(minutes=delay + 1), "ready"))
         batch.append(_state(agent, end + timedelta(minutes=5), None))
     with web.ctx.db.session() as session:
@@ -174,7 +176,7 @@ def test_supervisors_see_adherence_and_exceptions_from_the_event_log(web: Any) -
 def _calls(web: Any, first: date, days: int) -> dict[date, int]:
     rng = random.Random(7)
     counts: dict[date, int] = {}
-    batch = []
+    batch: list[events.NewEvent] = []
     for i in range(days):
         day = first + timedelta(days=i)
         n = 0 if day.weekday() >= 5 else rng.randint(25, 40) + (10 if day.weekday() == 0 else 0)
@@ -183,8 +185,12 @@ def _calls(web: Any, first: date, days: int) -> dict[date, int]:
             at = datetime(day.year, day.month, day.day, 9, tzinfo=JST) + timedelta(
                 minutes=rng.randrange(8 * 60)
             )
-            batch.append(events.NewEvent(type=EventType.CONTACT_RECEIVED, occurred_at=at,
-                                         channel=Channel.CALL, contact_id=f"c{len(batch)}"))  # fmt: skip
+            batch.append(
+                events.NewEvent(
+                    type=EventType.CONTACT_RECEIVED, occurred_at=at, channel=Channel.CALL,
+                    contact_id=f"c{len(batch)}",
+                )
+            )  # fmt: skip
     with web.ctx.db.session() as session:
         events.append_many(session, events=batch)
     return counts
@@ -201,7 +207,8 @@ def test_screens_show_forecast_against_actuals_staffing_and_the_schedule_grid(we
     assert "<svg" in page.text
     assert "予測を作成できません" not in page.text
     sheet = client.get(f"/wfm/forecast/export/xlsx?from={start}&to={end}")
-    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    first_sheet = load_workbook(io.BytesIO(sheet.content)).worksheets[0]
+    rows = list(first_sheet.iter_rows(values_only=True))
     assert rows[0] == ("日付", "予測呼数", "実績呼数", "差(実績-予測)")
     assert [r[2] for r in rows[1:]] == [counts[start + timedelta(days=i)] for i in range(14)]
     assert all(isinstance(r[1], int) for r in rows[1:])
