@@ -1,5 +1,5 @@
-"""The browser fixtures of tests/webagent (demo server, Chromium) for the WFM screen checks."""
+"""The demo-server fixture of tests/webagent, for the WFM screen checks."""
 
-from tests.webagent.conftest import browser, demo_server, new_context, playwright_driver
+from tests.webagent.conftest import demo_server
 
-__all__ = ["browser", "demo_server", "new_context", "playwright_driver"]
+__all__ = ["demo_server"]
