@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext, ConsoleMessage, sync_playwright
 
 from cms import service as events
 from cms.events import Channel, EventType
@@ -86,6 +87,14 @@ def _seed(server: DemoServer) -> str:
     return schedule_id
 
 
+def _collect(errors: list[str]) -> Callable[[ConsoleMessage], None]:
+    def on_message(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    return on_message
+
+
 def _check(server: DemoServer, schedule_id: str) -> dict[str, PageCheck]:
     """Open every screen as its user and run axe (with this thread's own Playwright)."""
     out: dict[str, PageCheck] = {}
@@ -105,9 +114,7 @@ def _check(server: DemoServer, schedule_id: str) -> dict[str, PageCheck]:
                     contexts[user] = ctx
                 page = contexts[user].new_page()
                 errors: list[str] = []
-                page.on(
-                    "console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None
-                )
+                page.on("console", _collect(errors))
                 url = server.url + path.format(schedule=schedule_id)
                 response = page.goto(url, wait_until="load")
                 results = Axe().run(
