@@ -227,6 +227,9 @@ def test_screens_show_forecast_against_actuals_staffing_and_the_schedule_grid(we
     impossible = client.get(f"/wfm/staffing?day={end}&calls=1200&sl=100")
     assert impossible.status_code == 422
     assert "100%" in impossible.text
+    zero_aht = client.get(f"/wfm/staffing?day={end}&calls=1200&aht=0")
+    assert zero_aht.status_code == 422
+    assert "aht_s" in zero_aht.text
 
     result = _setup_schedule(client, headers)
     grid = client.get(f"/wfm/schedules/{result['id']}?day={WEEK}")

@@ -87,6 +87,11 @@ def _num(request: Request, name: str, default: float | None) -> float | None:
     return value
 
 
+def _required(request: Request, name: str, default: float) -> float:
+    value = _num(request, name, default)
+    return default if value is None else value
+
+
 def _today() -> date:
     return datetime.now(JST).date()
 
@@ -187,9 +192,9 @@ async def _staffing_view(request: Request) -> tuple[data.StaffingView, StaffingF
     form = StaffingForm(
         day=_date(request, "day", _today()),
         calls=_num(request, "calls", None),
-        aht=_num(request, "aht", 180.0) or 180.0,
+        aht=_required(request, "aht", 180.0),
         patience=_num(request, "patience", 120.0),
-        sl=_num(request, "sl", 80.0) or 80.0,
+        sl=_required(request, "sl", 80.0),
     )
     if form.calls is not None and form.calls < 0:
         raise _bad("calls", "呼数は 0 以上で指定してください。")
