@@ -24,6 +24,7 @@ import inbox.clock.subsystem
 import inbox.intake.subsystem
 import mediastore.api
 import webagent
+import wfm.api
 from mediastore.retention import subsystem as retention_subsystem
 from mediastore.transcripts import subsystem as transcription_subsystem
 from realtime.auth.permissions import PUBLIC, Permission
@@ -102,6 +103,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     wallboard.routes,
     inbox.api.routes,
     mediastore.api.routes,
+    wfm.api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.

@@ -24,6 +24,7 @@ import switch.calendar.cli
 import switch.cli
 import switch.standin.cli
 import wfm.cli
+import wfm.shifts.cli
 import wfm.staffing_cli
 from realtime import backup_cli
 from realtime import commands as core_commands
@@ -49,6 +50,7 @@ REGISTRARS: list[Registrar] = [
     mediastore.cli.register,
     wfm.cli.register,
     wfm.staffing_cli.register,
+    wfm.shifts.cli.register,
 ]
 
 

@@ -24,6 +24,7 @@ import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
 import realtime.monitoring.models
+import wfm.shifts.models
 
 MODULES = (
     cms.models,
@@ -46,5 +47,6 @@ MODULES = (
     realtime.auth.models,
     realtime.hub.announcements,
     realtime.monitoring.models,
+    wfm.shifts.models,
 )
 metadata = SQLModel.metadata

@@ -80,7 +80,7 @@ class WhisperTranscriber:
         if not model_path.is_file():
             raise TranscriberUnavailable(problem=f"model file not found: {model_path}")
         try:
-            import whisper_timestamped  # type: ignore[import-not-found,unused-ignore]
+            import whisper_timestamped
         except ImportError as exc:
             raise TranscriberUnavailable(
                 problem="whisper-timestamped is not installed (pip install madoguchi[transcribe])"

@@ -1,0 +1,1 @@
+"""Server-rendered WFM screens: forecast against actuals, staffing, schedule grid, adherence."""
