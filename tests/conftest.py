@@ -59,6 +59,15 @@ def client(app: Any) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright driver for every browser test (its sync API allows one per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
 # --- traceability: record each test's requirement IDs and outcome -------------------------
 
 _TRACE: dict[str, dict[str, Any]] = {}

@@ -1,17 +1,14 @@
 """Browser fixtures for the desk tests: the demo server, and Chromium with fake media devices.
 
-Playwright's sync API allows one driver per thread. When the other browser tests
-(tests/webagent) already started theirs in this process, it is reused; otherwise this package
-starts its own for the module and stops it afterwards, so either package may run first."""
+The Playwright driver is the session-wide one from tests/conftest.py (its sync API allows one
+driver per thread)."""
 
 from __future__ import annotations
 
-import asyncio
-import gc
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from tests.webagent.browsing import VIEWPORT, NewContext
 from tests.webagent.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -20,34 +17,17 @@ from tests.webagent.conftest import demo_server as demo_server
 MEDIA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
-def _running_driver() -> Playwright | None:
-    loop = asyncio._get_running_loop()
-    if loop is None:
-        return None
-    for obj in gc.get_objects():
-        if isinstance(obj, Playwright) and obj._loop is loop:
-            return obj
-    return None
-
-
 @pytest.fixture(scope="module")
-def desk_browser() -> Iterator[Browser]:
+def desk_browser(playwright_driver: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium is not installed (apt-get install chromium)")
-    running = _running_driver()
-    if running is not None:
-        b = running.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + MEDIA_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-        return
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + MEDIA_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    b = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + MEDIA_ARGS
+    )
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture
