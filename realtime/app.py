@@ -35,6 +35,8 @@ from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
 from switch import subsystem as switch_subsystem
+from switch.callpath import api as callpath_api
+from switch.callpath import subsystem as callpath_subsystem
 from webagent import views as pages
 
 log = logging.getLogger(__name__)
@@ -84,11 +86,13 @@ def _redis_check(url: str) -> Any:
 ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     pages.routes,
     crm.api.routes,
+    callpath_api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
 SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     switch_subsystem.build,
+    callpath_subsystem.build,
     inbox.intake.subsystem.build,
     backup_scheduler.build,
 ]

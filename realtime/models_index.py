@@ -15,6 +15,7 @@ import inbox.models
 import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
+import switch.callpath.models
 
 MODULES = (
     cms.models,
@@ -28,5 +29,6 @@ MODULES = (
     realtime.audit.models,
     realtime.auth.models,
     realtime.hub.announcements,
+    switch.callpath.models,
 )
 metadata = SQLModel.metadata

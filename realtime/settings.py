@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     backup_step_pages: int = Field(default=1000, ge=1)
     backup_step_pause_ms: int = Field(default=5, ge=0, le=10_000)
     backup_pg_bin: Path | None = None  # folder holding pg_basebackup (found on PATH otherwise)
+    # call path (switch/callpath): ring time of an offer, the dial string of the emergency
+    # overflow site ({number} is replaced), the stand-in's time scale (tests run it faster)
+    callpath_ring_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    callpath_overflow_dial: str = "sofia/gateway/overflow/{number}"
+    switch_standin_scale: float = Field(default=1.0, gt=0, le=1.0)
 
     @model_validator(mode="before")
     @classmethod

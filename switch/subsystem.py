@@ -129,6 +129,7 @@ class SwitchSubsystem:
                 port=0,
                 outbound=("127.0.0.1", self.outbound.port),
                 media_dir=self.settings.data_dir / "standin-media",
+                scale=self.settings.switch_standin_scale,
             )
             await self.standin.start()
             self.client.config = replace(self.client.config, port=self.standin.port)
