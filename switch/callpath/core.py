@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 import uuid as uuid_mod
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 S = AgentState
 MOH = "local_stream://moh"
+SEEN_MEMORY = 10_000
 
 
 @dataclass
@@ -90,6 +92,8 @@ class CallPath:
         self.scale = 1.0
         self.calls: dict[str, LiveCall] = {}
         self.by_uuid: dict[str, str] = {}
+        self.seen: OrderedDict[str, str] = OrderedDict()
+        """Caller channel UUID -> contact id of recent calls (which contact was channel X)."""
         self.pops: dict[str, dict[str, Any]] = {}
         self.recordings: dict[str, LiveCall] = {}
         self.user_ids: dict[str, int] = {}
@@ -704,6 +708,14 @@ class CallPath:
         call.ended = True
         await self.log_events([self.contact_event(call, EventType.CONTACT_ENDED, {"by": "system"})])
         self._finish(call)
+
+    def remember(self, call: LiveCall) -> None:
+        """Track a new call."""
+        self.calls[call.contact_id] = call
+        self.by_uuid[call.caller_uuid] = call.contact_id
+        self.seen[call.caller_uuid] = call.contact_id
+        while len(self.seen) > SEEN_MEMORY:
+            self.seen.popitem(last=False)
 
     def _finish(self, call: LiveCall) -> None:
         call.done.set()

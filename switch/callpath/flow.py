@@ -68,8 +68,7 @@ class IvrFlow:
             line_name=line.name_ja if line is not None else did,
             received_at=path.clock(),
         )
-        path.calls[call.contact_id] = call
-        path.by_uuid[uuid] = call.contact_id
+        path.remember(call)
         await path.log_events(
             [path.contact_event(call, EventType.CONTACT_RECEIVED, {"direction": "inbound"})]
         )
