@@ -115,7 +115,7 @@ class CallPathConfig:
         if self.emergency.active:
             state = EmergencyState(
                 active=True,
-                since=self.emergency.changed_at,
+                since=None,  # read for every call: in force from the moment it is stored
                 message_key=self.emergency.message_key or "emergency",
                 overflow_number=self.emergency.overflow_number,
             )
