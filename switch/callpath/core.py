@@ -333,6 +333,9 @@ class CallPath:
         if call is None or call.queue_id is None:
             return
         labels = self._config.queue_labels if self._config else {}
+        contact = self.engine.contact(contact_id)
+        if contact is not None:
+            call.queue_id = contact.queue_id  # after an overflow: the wider queue
         call_menu, did, line_name = call.menu, call.did, call.line_name
         queue_id = call.queue_id
 
