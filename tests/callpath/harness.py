@@ -13,9 +13,11 @@ import datetime as dt
 import functools
 import inspect
 import json
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pyotp
@@ -26,6 +28,9 @@ from cms.models import ContactEvent
 from crm.departments import service as departments
 from crm.faq import service as faq
 from realtime.auth.permissions import Role
+from realtime.auth.secretbox import SecretBox
+from realtime.db import Database
+from realtime.settings import Settings
 from switch.callpath.core import CallPath
 from switch.callpath.demo import load_demo
 from switch.standin import FreeSwitchStandIn
@@ -36,7 +41,7 @@ from tests.support.app import add_user, make_app, make_settings
 
 SCALE = 0.05  # 1 virtual second of the stand-in = 50 ms
 WAIT = 15.0
-RING_S = 40.0  # virtual seconds an offer rings (2 s real)
+RING_S = 30.0  # virtual seconds an offer rings (1.5 s real)
 MAIN = "0339811111"
 CALLER = "09012345678"
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -147,7 +152,8 @@ class Rig:
                     return row
             return None
 
-        return await until(find, within=within, what=f"{type_} {payload}")
+        found: ContactEvent = await until(find, within=within, what=f"{type_} {payload}")
+        return found
 
     async def contact_of(self, call: Call) -> str:
         """The contact id the call path gave this call."""
@@ -155,7 +161,8 @@ class Rig:
         def find() -> str | None:
             return self.path.seen.get(call.uuid)
 
-        return await until(find, what="the call to reach the call path")
+        contact: str = await until(find, what="the call to reach the call path")
+        return contact
 
     def types(self, contact_id: str) -> list[str]:
         return [e.type for e in self.events(contact_id)]
@@ -176,21 +183,26 @@ async def until(predicate: Callable[[], Any], *, within: float = WAIT, what: str
         await asyncio.sleep(0.01)
 
 
-def seed(app: Any) -> None:
-    """Demo call-path configuration, a small FAQ and the users."""
-    with app.ctx.db.session() as session:
+def seed(database: Database, settings: Settings) -> None:
+    """Demo call-path configuration, a small FAQ and the users (into the template database)."""
+    with database.session() as session:
         departments.import_csv(session, data=DEPARTMENTS_CSV, actor="test")
         faq.import_csv(session, data=FAQ_CSV, actor="test")
-    with app.ctx.db.session() as session:
+    with database.session() as session:
         assert load_demo(session)
-    add_user(app, "op1", Role.OPERATOR)
-    add_user(app, "op2", Role.OPERATOR)
-    add_user(app, "sv", Role.SUPERVISOR, totp_secret=SV_TOTP)
-    add_user(app, "admin", Role.SYSTEM_ADMIN, totp_secret=ADMIN_TOTP)
+    holder = SimpleNamespace(ctx=SimpleNamespace(db=database, totp_box=lambda: _box(settings)))
+    add_user(holder, "op1", Role.OPERATOR)
+    add_user(holder, "op2", Role.OPERATOR)
+    add_user(holder, "sv", Role.SUPERVISOR, totp_secret=SV_TOTP)
+    add_user(holder, "admin", Role.SYSTEM_ADMIN, totp_secret=ADMIN_TOTP)
+
+
+def _box(settings: Settings) -> SecretBox:
+    return SecretBox(settings.secret_key.get_secret_value(), purpose="totp-secret")
 
 
 @contextlib.asynccontextmanager
-async def running(tmp_path: Path, **settings: Any) -> AsyncIterator[Rig]:
+async def running(tmp_path: Path, template: Path, **settings: Any) -> AsyncIterator[Rig]:
     """Start the server (switch stand-in inside) on a free port; stop it afterwards."""
     values: dict[str, Any] = {
         "switch_mode": "standin",
@@ -199,8 +211,9 @@ async def running(tmp_path: Path, **settings: Any) -> AsyncIterator[Rig]:
         "public_url": "http://127.0.0.1",
     }
     values.update(settings)
-    app = make_app(make_settings(tmp_path, **values))
-    seed(app)
+    database = tmp_path / "callpath.sqlite3"
+    shutil.copyfile(template, database)
+    app = make_app(make_settings(tmp_path, f"sqlite:///{database}", **values))
     sock = bound_socket()
     server = uvicorn.Server(
         uvicorn.Config(

@@ -29,8 +29,10 @@ async def save_history(rig: Rig, browser: object, contact: str) -> None:
 
 @pytest.mark.req("F-1.3.1", "F-2.2.1")
 @scenario
-async def test_caller_abandoning_in_queue_is_logged_with_time_in_queue(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_caller_abandoning_in_queue_is_logged_with_time_in_queue(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         call = await rig.call(digits="1")
         contact = await rig.contact_of(call)
         await rig.event("queue.joined", contact)
@@ -44,8 +46,8 @@ async def test_caller_abandoning_in_queue_is_logged_with_time_in_queue(tmp_path:
 
 @pytest.mark.req("F-1.3.2", "F-1.4.1")
 @scenario
-async def test_unanswered_offer_goes_to_the_next_agent(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_unanswered_offer_goes_to_the_next_agent(tmp_path: Path, callpath_db: Path) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         op2 = await rig.desk("op2")
         op1 = await rig.desk("op1")
         await op2.ready()
@@ -71,8 +73,10 @@ async def test_unanswered_offer_goes_to_the_next_agent(tmp_path: Path) -> None:
 
 @pytest.mark.req("F-2.1.4", "F-1.3.1")
 @scenario
-async def test_no_second_call_before_the_history_is_saved(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_no_second_call_before_the_history_is_saved(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         op2 = await rig.desk("op2")
         await op2.ready()
         first = await rig.call(digits="2")
@@ -93,7 +97,8 @@ async def test_no_second_call_before_the_history_is_saved(tmp_path: Path) -> Non
         await op2.state("ready")
         assert (await op2.pop())["contact_id"] == two
         ended = [e for e in rig.events(one) if e.type == "wrapup.ended"]
-        assert len(ended) == 1 and json.loads(ended[0].payload)["work_type"] == "inquiry"
+        assert len(ended) == 1
+        assert json.loads(ended[0].payload)["work_type"] == "inquiry"
         await second.hangup()
         await rig.event("contact.abandoned", two, stage="offered")
         await op2.state("ready")
@@ -101,8 +106,8 @@ async def test_no_second_call_before_the_history_is_saved(tmp_path: Path) -> Non
 
 @pytest.mark.req("F-2.1.4")
 @scenario
-async def test_supervisor_forces_wrapup_end_audited(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_supervisor_forces_wrapup_end_audited(tmp_path: Path, callpath_db: Path) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         op1 = await rig.desk("op1")
         await op1.ready()
         call = await rig.call(digits="1")
@@ -125,7 +130,8 @@ async def test_supervisor_forces_wrapup_end_audited(tmp_path: Path) -> None:
             entry = session.exec(
                 select(AuditEntry).where(col(AuditEntry.action) == "wrapup-forced")
             ).one()
-        assert entry.actor == "sv" and entry.target == "op1"
+        assert entry.actor == "sv"
+        assert entry.target == "op1"
         op = await rig.staff("op2")
         refused = await op.post_json("/api/callpath/wrapup/force", {"agent": "op1", "reason": "x"})
         assert refused.status_code == 403
@@ -133,8 +139,10 @@ async def test_supervisor_forces_wrapup_end_audited(tmp_path: Path) -> None:
 
 @pytest.mark.req("F-1.3.1", "F-1.2.4")
 @scenario
-async def test_waiting_caller_hears_announcements_and_overflows(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_waiting_caller_hears_announcements_and_overflows(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         admin = await rig.staff("admin", ADMIN_TOTP)
         changed = await admin.post_json(
             "/api/callpath/queues",

@@ -11,12 +11,14 @@ from mediastore.store.config import store_from_settings
 from tests.callpath.harness import CALLER, running, scenario
 
 
-@pytest.mark.req("F-1.2.1", "F-1.2.3", "F-1.3.1", "F-1.3.2", "F-1.4.1", "F-1.4.2", "F-2.1.1", "F-2.2.1")
+@pytest.mark.req(
+    "F-1.2.1", "F-1.2.3", "F-1.3.1", "F-1.3.2", "F-1.4.1", "F-1.4.2", "F-2.1.1", "F-2.2.1"
+)
 @scenario
 async def test_in_hours_call_reaches_longest_idle_skilled_agent_with_screen_pop(
-    tmp_path: Path,
+    tmp_path: Path, callpath_db: Path
 ) -> None:
-    async with running(tmp_path) as rig:
+    async with running(tmp_path, callpath_db) as rig:
         op2 = await rig.desk("op2")  # tax level 1, ready first: longest idle
         op1 = await rig.desk("op1")  # tax level 2
         assert (await op2.ready())["callpath"]["state"] == "ready"
@@ -39,7 +41,8 @@ async def test_in_hours_call_reaches_longest_idle_skilled_agent_with_screen_pop(
         await rig.event("ivr.menu_chosen", contact, menu="tax", digits="2")
         # The agent's phone was called with auto-answer and bridged to the caller.
         live = rig.path.calls[contact]
-        assert live.bridged and live.agent == "op2"
+        assert live.bridged
+        assert live.agent == "op2"
         agent_leg = rig.fs.server.switch.channels[live.agent_uuid or ""]
         assert agent_leg.variables.get("sip_auto_answer") == "true"
         assert agent_leg.bridged_to == call.uuid

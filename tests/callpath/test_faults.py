@@ -14,8 +14,8 @@ from tests.realtime.live import HubClient
 
 @pytest.mark.req("F-1.2.3", "F-1.2.6")
 @scenario
-async def test_dtmf_garbage_gets_retries_then_guidance(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_dtmf_garbage_gets_retries_then_guidance(tmp_path: Path, callpath_db: Path) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         call = await rig.call(digits="7#*")
         contact = await rig.contact_of(call)
         failed = await rig.event("ivr.input_failed", contact)
@@ -31,8 +31,10 @@ async def test_dtmf_garbage_gets_retries_then_guidance(tmp_path: Path) -> None:
 
 @pytest.mark.req("F-1.2.6", "F-1.3.1")
 @scenario
-async def test_caller_hanging_up_at_each_step_leaves_consistent_state(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_caller_hanging_up_at_each_step_leaves_consistent_state(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         # In the menu, before choosing.
         menu = await rig.call()
         in_menu = await rig.contact_of(menu)
@@ -69,9 +71,9 @@ async def test_caller_hanging_up_at_each_step_leaves_consistent_state(tmp_path: 
 @pytest.mark.req("F-1.4.2", "F-1.3.2")
 @scenario
 async def test_closing_the_desk_mid_call_keeps_the_call_and_reconnect_restores_it(
-    tmp_path: Path,
+    tmp_path: Path, callpath_db: Path
 ) -> None:
-    async with running(tmp_path) as rig:
+    async with running(tmp_path, callpath_db) as rig:
         op1 = await rig.desk("op1")
         await op1.ready()
         call = await rig.call(digits="1")
@@ -99,8 +101,10 @@ async def test_closing_the_desk_mid_call_keeps_the_call_and_reconnect_restores_i
 
 @pytest.mark.req("F-1.3.2", "F-1.4.2")
 @scenario
-async def test_desk_closed_while_ringing_offers_the_call_to_the_next_agent(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_desk_closed_while_ringing_offers_the_call_to_the_next_agent(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         op2 = await rig.desk("op2")
         op1 = await rig.desk("op1")
         await op2.ready()
@@ -117,8 +121,10 @@ async def test_desk_closed_while_ringing_offers_the_call_to_the_next_agent(tmp_p
 
 @pytest.mark.req("F-1.3.2")
 @scenario
-async def test_unreachable_phone_sends_the_call_to_the_next_agent(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_unreachable_phone_sends_the_call_to_the_next_agent(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         op2 = await rig.desk("op2")
         op1 = await rig.desk("op1")
         await op2.ready()
@@ -139,8 +145,10 @@ async def test_unreachable_phone_sends_the_call_to_the_next_agent(tmp_path: Path
 
 @pytest.mark.req("F-1.1.1", "F-1.3.2", "F-2.2.1")
 @scenario
-async def test_esl_drop_mid_call_keeps_the_call_and_states(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_esl_drop_mid_call_keeps_the_call_and_states(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         op1 = await rig.desk("op1")
         await op1.ready()
         call = await rig.call(digits="1")
@@ -166,8 +174,8 @@ async def test_esl_drop_mid_call_keeps_the_call_and_states(tmp_path: Path) -> No
 
 @pytest.mark.req("F-1.1.1", "F-1.3.2", "F-2.2.1")
 @scenario
-async def test_hangup_during_esl_outage_is_reconciled(tmp_path: Path) -> None:
-    async with running(tmp_path) as rig:
+async def test_hangup_during_esl_outage_is_reconciled(tmp_path: Path, callpath_db: Path) -> None:
+    async with running(tmp_path, callpath_db) as rig:
         op1 = await rig.desk("op1")
         await op1.ready()
         call = await rig.call(digits="1")
