@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision = "0004_callpath"
 down_revision = "0003_crm"
 branch_labels = None
