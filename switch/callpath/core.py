@@ -551,7 +551,7 @@ class CallPath:
                 endpoint=f"user/{profile.extension}",
                 auto_answer=True,
                 caller_id_name="Madoguchi",
-                caller_id_number=call.did,
+                caller_id_number="".join(c for c in call.did if c.isdigit()) or None,
                 variables={"madoguchi_contact_id": contact_id},
                 timeout_s=30,
             )
