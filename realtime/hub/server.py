@@ -148,23 +148,17 @@ class AgentNamespace(AudienceNamespace):
     @event("accept", permission=Permission.DESK_USE)
     async def on_accept(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
         """Accept the call offered to this agent (its phone is rung and bridged)."""
-        from switch.callpath.desk import socket_action
-
-        return await socket_action(self.hub.ctx, "accept", principal, data)
+        return await self.hub.desk_action("accept", principal=principal, data=data)
 
     @event("ready", permission=Permission.DESK_USE)
     async def on_ready(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
         """Ready for calls (after wrap-up only once the history is saved)."""
-        from switch.callpath.desk import socket_action
-
-        return await socket_action(self.hub.ctx, "ready", principal, data)
+        return await self.hub.desk_action("ready", principal=principal, data=data)
 
     @event("not_ready", permission=Permission.DESK_USE)
     async def on_not_ready(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
         """Not ready, with a reason code (``{"reason": "break"}``)."""
-        from switch.callpath.desk import socket_action
-
-        return await socket_action(self.hub.ctx, "not_ready", principal, data)
+        return await self.hub.desk_action("not_ready", principal=principal, data=data)
 
 
 class SupervisorNamespace(AudienceNamespace):
@@ -273,6 +267,14 @@ class Hub:
     async def emit(self, name: str, data: Any, *, namespace: str, room: str | None = None) -> None:
         """Emit to a room of a namespace (crosses processes when Redis is configured)."""
         await self.sio.emit(name, data, namespace=namespace, to=room)
+
+    async def desk_action(
+        self, action: str, *, principal: auth.Principal, data: Any
+    ) -> dict[str, Any]:
+        """A call-path desk event (switch/callpath): accept, ready, not_ready."""
+        from switch.callpath.desk import socket_action
+
+        return await socket_action(self.ctx, action, principal, data)
 
     async def announce(self, *, principal: auth.Principal, text: Any) -> dict[str, Any]:
         item = await self.ctx.db.run(
