@@ -151,11 +151,6 @@ class CallPath:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
-    async def ready(self) -> None:
-        """Ready when started (the switch reports its own connection)."""
-        if not self._started:
-            raise SwitchUnavailable()
-
     def spawn(self, coro: Awaitable[Any]) -> None:
         """Run a background step, keeping a reference and logging its failure."""
 

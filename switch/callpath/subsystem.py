@@ -10,13 +10,16 @@ if TYPE_CHECKING:
     from realtime.http.context import AppContext
 
 
-def build(ctx: AppContext) -> CallPath | None:
-    """The call path when the switch is on (it must be listed after the switch's factory)."""
+def build(ctx: AppContext) -> None:
+    """Attach the call path to the switch when it is on (listed after the switch's factory).
+
+    It runs as the switch's companion (started once the switch is, stopped before it), so it
+    adds no readiness check of its own: ready means the switch is."""
     switch = ctx.extras.get("switch")
     if switch is None:
-        return None
+        return
     path = CallPath(ctx, switch)
     ctx.extras["callpath"] = path
     ctx.hub.add_snapshot_provider("/agent", path.agent_snapshot)
     ctx.hub.add_snapshot_provider("/supervisor", path.supervisor_snapshot)
-    return path
+    switch.add_companion(path)
