@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import wave
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,9 @@ async def test_in_hours_call_reaches_longest_idle_skilled_agent_with_screen_pop(
         assert store.exists(file_id=recording_id)
         with store.read_all(file_id=recording_id) as stream:
             data = b"".join(stream)
-        assert data[:4] == b"RIFF"
+        with wave.open(io.BytesIO(data), "rb") as wav:
+            assert wav.getnchannels() == 2  # stereo: caller and agent apart
+            assert wav.getnframes() > 0
         assert not list((tmp_path / "recordings-spool").glob("*.wav"))
         types = rig.types(contact)
         assert types[:4] == ["contact.received", "ivr.menu_chosen", "queue.joined", "agent.offered"]
