@@ -14,6 +14,7 @@ import functools
 import inspect
 import json
 import shutil
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -257,7 +258,21 @@ def scenario(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
         async def main() -> None:
             await asyncio.wait_for(test(*args, **kwargs), 60)
 
-        asyncio.run(main())
+        # On a thread of its own: a session-wide sync Playwright keeps a loop "running" in the
+        # main thread, where asyncio.run() would refuse to start.
+        failures: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                asyncio.run(main())
+            except BaseException as exc:  # handed to the test's thread below
+                failures.append(exc)
+
+        thread = threading.Thread(target=target, name="callpath-scenario")
+        thread.start()
+        thread.join()
+        if failures:
+            raise failures[0]
 
     run.__signature__ = inspect.signature(test)  # type: ignore[attr-defined]
     return run
