@@ -74,6 +74,8 @@ def _example(event_type: EventType, model: type[Payload]) -> dict[str, Any]:
         "section": "koseki-1",
         "category": "juminhyo",
         "violation": "misinformation",
+        "attempts": 3,
+        "last": "invalid",
     }
     payload = {name: samples.get(name) for name in model.model_fields}
     payload = model.model_validate(payload).model_dump(mode="json")

@@ -144,6 +144,12 @@ class ViolationFlagged(Payload):
     )
 
 
+class InputFailed(Payload):
+    menu: str = Field(description="IVR menu key where no valid choice came.")
+    attempts: int = Field(ge=1, description="Prompts played before giving up.")
+    last: Literal["none", "invalid"] = Field(description="Last attempt: no digit or a wrong one.")
+
+
 class EventType(StrEnum):
     """Every event type, with its payload model in :data:`PAYLOADS`."""
 
@@ -171,6 +177,7 @@ class EventType(StrEnum):
     AGENT_SIGNED_OUT = "agent.signed_out"
     FAQ_USED = "faq.used"
     QA_VIOLATION_FLAGGED = "qa.violation_flagged"
+    IVR_INPUT_FAILED = "ivr.input_failed"
 
 
 PAYLOADS: dict[EventType, type[Payload]] = {
@@ -198,6 +205,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.AGENT_SIGNED_OUT: Empty,
     EventType.FAQ_USED: FaqUsed,
     EventType.QA_VIOLATION_FLAGGED: ViolationFlagged,
+    EventType.IVR_INPUT_FAILED: InputFailed,
 }
 
 DESCRIPTIONS: dict[EventType, str] = {
@@ -225,4 +233,5 @@ DESCRIPTIONS: dict[EventType, str] = {
     EventType.AGENT_SIGNED_OUT: "An agent signed out (F-2.1.6).",
     EventType.FAQ_USED: "An agent opened or cited a FAQ entry (F-2.1.6).",
     EventType.QA_VIOLATION_FLAGGED: "QA flagged the contact as a compliance violation (S-P3).",
+    EventType.IVR_INPUT_FAILED: "No valid menu choice after the retries (F-1.2.3); guidance, end.",
 }

@@ -44,6 +44,8 @@ from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
 from switch import subsystem as switch_subsystem
+from switch.callpath import api as callpath_api
+from switch.callpath import subsystem as callpath_subsystem
 from webagent import city as city_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
@@ -104,11 +106,13 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     inbox.api.routes,
     mediastore.api.routes,
     wfm.api.routes,
+    callpath_api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
 SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     switch_subsystem.build,
+    callpath_subsystem.build,
     inbox.intake.subsystem.build,
     inbox.clock.subsystem.build,
     backup_scheduler.build,

@@ -21,6 +21,7 @@ import inbox.fax.cli
 import inbox.intake.cli
 import mediastore.cli
 import switch.calendar.cli
+import switch.callpath.cli
 import switch.cli
 import switch.standin.cli
 import wfm.cli
@@ -37,6 +38,7 @@ REGISTRARS: list[Registrar] = [
     backup_cli.register,
     monitoring_cli.register,
     switch.cli.register,
+    switch.callpath.cli.register,
     switch.standin.cli.register,
     switch.calendar.cli.register,
     cms.kpi.cli.register,

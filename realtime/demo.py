@@ -15,6 +15,7 @@ from realtime.auth.models import User
 from realtime.auth.permissions import ROLE_LABELS_JA, Role, needs_second_factor
 from realtime.db import Database
 from realtime.settings import Settings
+from switch.callpath import demo as callpath_demo
 
 DEMO_PASSWORD = "Madoguchi-demo-2026"  # noqa: S105  (demo only; refused in production)
 
@@ -70,6 +71,9 @@ def load(settings: Settings) -> list[str]:
                     actor="demo",
                     source="demo_data/faq.csv",
                 )
+        with db.session() as session:
+            # Lines, IVR menus, queues, agent skills and talk scripts; fills only an empty setup.
+            callpath_demo.load_demo(session)
     finally:
         db.dispose()
     lines = [f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"]

@@ -24,6 +24,7 @@ import realtime.audit.models
 import realtime.auth.models
 import realtime.hub.announcements
 import realtime.monitoring.models
+import switch.callpath.models
 import wfm.shifts.models
 
 MODULES = (
@@ -48,5 +49,6 @@ MODULES = (
     realtime.hub.announcements,
     realtime.monitoring.models,
     wfm.shifts.models,
+    switch.callpath.models,
 )
 metadata = SQLModel.metadata

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     transcribe_model_path: Path | None = None  # a whisper checkpoint (.pt); unset: no transcripts
     transcribe_language: str = Field(default="ja", min_length=2, max_length=8)
     transcribe_poll_seconds: float = Field(default=5.0, gt=0, le=600)
+    # call path (switch/callpath): ring time of an offer, the dial string of the emergency
+    # overflow site ({number} is replaced), the stand-in's time scale (tests run it faster)
+    callpath_ring_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    callpath_overflow_dial: str = "sofia/gateway/overflow/{number}"
+    switch_standin_scale: float = Field(default=1.0, gt=0, le=1.0)
 
     @model_validator(mode="before")
     @classmethod

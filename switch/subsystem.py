@@ -13,7 +13,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -48,6 +48,14 @@ COUNTERS = (
     ("error_replies", "-ERR replies to commands"),
     ("handler_errors", "Event handlers that raised"),
 )
+
+
+class Companion(Protocol):
+    """Something started and stopped with the switch."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 def split_host_port(value: str) -> tuple[str, int]:
@@ -111,6 +119,11 @@ class SwitchSubsystem:
             )
         )
         self.control = CallControl(self.client)
+        self._companions: list[Companion] = []
+
+    def add_companion(self, part: Companion) -> None:
+        """A part that runs with the switch (the call path): started after it, stopped first."""
+        self._companions.append(part)
 
     def set_session_handler(self, handler: SessionHandler) -> None:
         """Who runs the calls FreeSWITCH hands to the outbound socket (the IVR)."""
@@ -129,14 +142,22 @@ class SwitchSubsystem:
                 port=0,
                 outbound=("127.0.0.1", self.outbound.port),
                 media_dir=self.settings.data_dir / "standin-media",
+                scale=self.settings.switch_standin_scale,
             )
             await self.standin.start()
             self.client.config = replace(self.client.config, port=self.standin.port)
             log.info("switch stand-in on 127.0.0.1:%d", self.standin.port)
         await self.client.start()
+        for part in self._companions:
+            await part.start()
 
     async def stop(self) -> None:
-        """Disconnect, stop listening, stop the stand-in."""
+        """Stop the companions, disconnect, stop listening, stop the stand-in."""
+        for part in reversed(self._companions):
+            try:
+                await part.stop()
+            except Exception:  # the switch itself must still stop
+                log.exception("stopping a switch companion failed")
         await self.client.stop()
         await self.outbound.stop()
         if self.standin is not None:

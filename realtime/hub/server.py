@@ -144,6 +144,22 @@ class AudienceNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 class AgentNamespace(AudienceNamespace):
     permission = Permission.DESK_USE
 
+    # Call path (switch/callpath): the desk accepts an offered call and sets its own state.
+    @event("accept", permission=Permission.DESK_USE)
+    async def on_accept(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
+        """Accept the call offered to this agent (its phone is rung and bridged)."""
+        return await self.hub.desk_action("accept", principal=principal, data=data)
+
+    @event("ready", permission=Permission.DESK_USE)
+    async def on_ready(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
+        """Ready for calls (after wrap-up only once the history is saved)."""
+        return await self.hub.desk_action("ready", principal=principal, data=data)
+
+    @event("not_ready", permission=Permission.DESK_USE)
+    async def on_not_ready(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
+        """Not ready, with a reason code (``{"reason": "break"}``)."""
+        return await self.hub.desk_action("not_ready", principal=principal, data=data)
+
 
 class SupervisorNamespace(AudienceNamespace):
     permission = Permission.WALLBOARD_VIEW
@@ -252,6 +268,14 @@ class Hub:
         """Emit to a room of a namespace (crosses processes when Redis is configured)."""
         await self.sio.emit(name, data, namespace=namespace, to=room)
 
+    async def desk_action(
+        self, action: str, *, principal: auth.Principal, data: Any
+    ) -> dict[str, Any]:
+        """A call-path desk event (switch/callpath): accept, ready, not_ready."""
+        from switch.callpath.desk import socket_action
+
+        return await socket_action(self.ctx, action, principal, data)
+
     async def announce(self, *, principal: auth.Principal, text: Any) -> dict[str, Any]:
         item = await self.ctx.db.run(
             self._announcements.create, self.ctx, author=principal.username, text=text
@@ -265,7 +289,14 @@ class Hub:
         self._local[sid] = LocalSocket(namespace, principal.session_id, principal.user_id)
 
     def forget(self, sid: str) -> None:
-        self._local.pop(sid, None)
+        local = self._local.pop(sid, None)
+        if local is not None and local.namespace == "/agent":
+            from switch.callpath.desk import socket_left
+
+            others = any(
+                v.user_id == local.user_id and v.namespace == "/agent" for v in self._local.values()
+            )
+            socket_left(self.ctx, local.user_id, still_connected=others)
 
     async def _drop(self, sids: list[str]) -> None:
         for sid in sids:

@@ -80,6 +80,9 @@ class StandInHub:
     async def announce(self, *, principal: Principal, text: Any) -> dict[str, Any]:
         return {"result": HANDLED, "text": text}
 
+    async def desk_action(self, action: str, *, principal: Principal, data: Any) -> dict[str, Any]:
+        return {"result": HANDLED, "action": action}
+
     def remember(self, sid: str, *, namespace: str, principal: Principal) -> None:
         self.connected.append((sid, namespace))
 
@@ -174,7 +177,12 @@ def test_declared_events_are_exactly_the_documented_ones() -> None:
     assert {
         path: {n: d.permission for n, d in cls.declared.items()} for path, cls in NAMESPACES.items()
     } == {
-        "/agent": {"resync": Permission.ACCOUNT_SELF},
+        "/agent": {
+            "resync": Permission.ACCOUNT_SELF,
+            "accept": Permission.DESK_USE,
+            "ready": Permission.DESK_USE,
+            "not_ready": Permission.DESK_USE,
+        },
         "/supervisor": {"resync": Permission.ACCOUNT_SELF, "announce": Permission.ANNOUNCE},
         "/admin": {"resync": Permission.ACCOUNT_SELF},
     }

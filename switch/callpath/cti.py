@@ -1,0 +1,61 @@
+"""The screen pop (F-1.4.1-F-1.4.3, F-2.1.1): what the agent's desk shows when a call is offered.
+
+It carries what the agent needs to answer, and nothing about the caller: no number, no name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from crm.faq import service as faq
+from crm.scripts import service as scripts
+from switch.callpath.config import MenuNode
+
+FAQ_ENTRY_POINTS = 5
+
+
+def screen_pop(
+    session: Session,
+    *,
+    contact_id: str,
+    did: str,
+    line_name: str,
+    menu: MenuNode | None,
+    queue_id: str,
+    queue_label: str,
+    waited_s: float,
+) -> dict[str, Any]:
+    """The pop's payload: line, menu, wait, the menu's talk script and FAQ entry points."""
+    script = None
+    if menu is not None:
+        found = scripts.script_for(
+            session, menu=menu.menu_key, work_type=menu.script_work_type or None
+        )
+        script = found.to_json() if found is not None else None
+    entries: list[dict[str, str]] = []
+    category = menu.faq_category if menu is not None else ""
+    if category:
+        for entry in faq.list_entries(session, category1=category)[:FAQ_ENTRY_POINTS]:
+            entries.append(
+                {
+                    "faq_id": entry.faq_id,
+                    "question": entry.question,
+                    "category2": entry.category2,
+                }
+            )
+    return {
+        "contact_id": contact_id,
+        "channel": "call",
+        "line": {"did": did, "label": line_name},
+        "menu": (
+            {"key": menu.menu_key, "label": menu.label_ja, "node": menu.node_id}
+            if menu is not None
+            else None
+        ),
+        "queue": {"id": queue_id, "label": queue_label},
+        "waited_s": round(waited_s, 1),
+        "script": script,
+        "faq": {"category": category, "entries": entries},
+    }
