@@ -30,9 +30,11 @@ def test_server_in_standin_mode_takes_a_received_fax_into_the_queue(tmp_path: Pa
         await session.execute("rxfax", str(fax_dir / f"{session.uuid}.tif"))
         await session.hangup()
 
-    switch.set_session_handler(receive)
     try:
         with TestClient(app) as client:
+            # Plays FreeSWITCH's fax dialplan (rxfax before the socket app); installed after
+            # start-up because the call path takes the session handler when it starts.
+            switch.set_session_handler(receive)
             assert poll_readyz(client, 200)["checks"] == {
                 "database": "ok",
                 "switch": "ok",
