@@ -51,8 +51,7 @@ def main(argv: list[str]) -> int:
     path = Path(argv[2]) if len(argv) > 2 else Path(tempfile.gettempdir()) / "report-bench.sqlite3"
     url = f"sqlite:///{path}"
     fresh = not path.exists()
-    if fresh:
-        migrate.upgrade(url)
+    migrate.upgrade(url)  # a kept database from an older version gets the newer tables too
     db = Database(url)
     if fresh:
         _build(db, calls)

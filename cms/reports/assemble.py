@@ -76,8 +76,8 @@ def rows_by(
 ) -> list[Row]:
     """One row per label (every label listed, empty ones too), keyed by the receipt time (JST)."""
     buckets: dict[str, list[ContactFacts]] = {label: [] for label in labels}
-    for f in fs.facts:
-        buckets.setdefault(label_of(f.received_at.astimezone(JST)), []).append(f)
+    for f, local in zip(fs.facts, fs.received_local, strict=True):
+        buckets.setdefault(label_of(local), []).append(f)
     peaks: dict[str, int] = {}
     for hour, peak in fs.peaks.items():
         key = label_of(hour.astimezone(JST))
