@@ -86,12 +86,6 @@ class Transferred(Payload):
     destination_label: str | None = Field(
         None, max_length=200, description="Name of the destination (部 課 係, queue or agent)."
     )
-    talk_s: float | None = Field(
-        None, ge=0, description="Seconds the agent talked before handing over (queue, agent)."
-    )
-    hold_s: float | None = Field(
-        None, ge=0, description="Seconds on hold before handing over (queue, agent)."
-    )
     reason: str | None = Field(
         None, max_length=64, description="Why a hand-off was cancelled (e.g. no_answer)."
     )

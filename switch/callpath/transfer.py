@@ -33,7 +33,6 @@ from realtime.auth.service import Principal
 from realtime.errors import ValidationFailed
 from switch.acd.agents import AgentState
 from switch.acd.errors import IllegalTransition, UnknownAgent, UnknownQueue
-from switch.acd.events import AcdEvent, ContactEvent
 from switch.callpath.core import MOH, CallPath, LiveCall
 from switch.callpath.errors import SwitchUnavailable
 from switch.callpath.transfer_errors import (
@@ -299,6 +298,9 @@ class Transfers:
             if kind == "blind":
                 return await self._bridge_to_department(consult)
             consult.phase = "consulting"
+            # The department stays when the agent hangs up: that completes the transfer.
+            with contextlib.suppress(SwitchError):
+                await control.setvar(uuid=consult.leg_uuid, name="park_after_bridge", value="true")
             await path.apply(path.engine.hold(agent_id=username))
             result = self._result("consulting", consult)
         await self._push(username, result)
@@ -364,6 +366,11 @@ class Transfers:
         self._forget(consult)
         with contextlib.suppress(SwitchError):
             await path.switch.control.record_stop(uuid=call.caller_uuid)
+        if consult.kind == "consult":
+            with contextlib.suppress(SwitchError):
+                await path.switch.control.setvar(
+                    uuid=consult.leg_uuid, name="park_after_bridge", value="false"
+                )
         await self._log_transfer(
             call, consult.agent, consult.kind, consult.destination, "completed"
         )
@@ -445,12 +452,8 @@ class Transfers:
         await self._kill(agent_uuid)
         with contextlib.suppress(SwitchError):
             await control.record_stop(uuid=call.caller_uuid)
-        acd = path.engine.end_contact(agent_id=username)
-        ended = next((e for e in acd if isinstance(e, ContactEvent)), None)
-        talk = float(ended.data.get("talk_s", 0.0)) if ended is not None else 0.0
-        hold = float(ended.data.get("hold_s", 0.0)) if ended is not None else 0.0
-        await self._log_transfer(call, username, kind, dest, "completed", talk_s=talk, hold_s=hold)
-        await path.apply([e for e in acd if not _is_end(e)])
+        await self._log_transfer(call, username, kind, dest, "completed")
+        await path.apply(path.engine.end_contact(agent_id=username))
         new = LiveCall(
             contact_id=str(uuid_mod.uuid4()),
             caller_uuid=call.caller_uuid,
@@ -507,8 +510,12 @@ class Transfers:
         if uuid == call.agent_uuid:
             async with consult.lock:
                 if consult.phase == "consulting":
-                    with contextlib.suppress(TransferNotConsulting):
+                    try:
                         await self._complete(consult)
+                    except TransferNotConsulting:
+                        # The department went too: the call ends as the agent's hang-up.
+                        self._forget(consult)
+                        await self.path.agent_gone(call)
             return True
         return False
 
@@ -546,8 +553,6 @@ class Transfers:
         outcome: Literal["completed", "cancelled"],
         *,
         reason: str | None = None,
-        talk_s: float | None = None,
-        hold_s: float | None = None,
     ) -> None:
         payload: dict[str, Any] = {
             "kind": "attended" if kind == "consult" else kind,
@@ -558,10 +563,6 @@ class Transfers:
         }
         if reason is not None:
             payload["reason"] = reason[:64]
-        if talk_s is not None:
-            payload["talk_s"] = round(max(0.0, talk_s), 3)
-        if hold_s is not None:
-            payload["hold_s"] = round(max(0.0, hold_s), 3)
         event = self.path.contact_event(call, EventType.CONTACT_TRANSFERRED, payload, agent=agent)
         await self.path.log_events([event])
         await self.path.ctx.hub.emit(
@@ -586,10 +587,6 @@ class Transfers:
             await self.path.ctx.hub.emit(
                 "transfer_state", transfer, namespace="/agent", room=f"user:{user_id}"
             )
-
-
-def _is_end(event: AcdEvent) -> bool:
-    return isinstance(event, ContactEvent) and event.type == "contact.ended"
 
 
 def _reason(cause: str) -> str:
