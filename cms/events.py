@@ -31,6 +31,9 @@ class Empty(Payload):
 
 class ContactReceived(Payload):
     direction: Literal["inbound", "outbound"] = Field("inbound", description="Call direction.")
+    transferred_from: str | None = Field(
+        None, max_length=64, description="Contact this call was handed over from (transfers)."
+    )
     trunk: str | None = Field(None, description="Gateway or mailbox the contact came through.")
 
 
@@ -77,6 +80,15 @@ class Transferred(Payload):
     kind: Literal["blind", "attended", "queue", "agent"]
     destination: str = Field(description="Department id, queue or agent; never a phone number.")
     outcome: Literal["completed", "cancelled"] = "completed"
+    destination_type: Literal["department", "queue", "agent", "external"] | None = Field(
+        None, description="What the destination id names (transfers from the agent desk)."
+    )
+    destination_label: str | None = Field(
+        None, max_length=200, description="Name of the destination (部 課 係, queue or agent)."
+    )
+    reason: str | None = Field(
+        None, max_length=64, description="Why a hand-off was cancelled (e.g. no_answer)."
+    )
 
 
 class Abandoned(Payload):

@@ -160,6 +160,11 @@ class AgentNamespace(AudienceNamespace):
         """Not ready, with a reason code (``{"reason": "break"}``)."""
         return await self.hub.desk_action("not_ready", principal=principal, data=data)
 
+    @event("transfer", permission=Permission.DESK_USE)
+    async def on_transfer(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
+        """Transfer the call: blind / consult (dept_id, queue_id or agent), complete, cancel."""
+        return await self.hub.desk_action("transfer", principal=principal, data=data)
+
 
 class SupervisorNamespace(AudienceNamespace):
     permission = Permission.WALLBOARD_VIEW

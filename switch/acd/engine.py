@@ -435,6 +435,33 @@ class Engine:
         self._arm_queue_timers(contact)
         return events + self._serve_contact(contact)
 
+    def enqueue_for(self, *, contact_id: str, queue_id: str, agent_id: str) -> list[AcdEvent]:
+        """A call handed to one named agent: offered to it at once (it must be ready); if it
+        does not answer the call waits in ``queue_id`` for anyone (transfers, F-1.1.3)."""
+        agent = self.agent(agent_id)
+        if agent.state is not S.READY:
+            raise IllegalTransition(
+                agent_id=agent_id, from_state=agent.state.value, to_state=S.OFFERED.value
+            )
+        line = get_line(self._lines, queue_id)
+        if contact_id in self._contacts:
+            raise DuplicateContact(contact_id=contact_id)
+        now = self._clock()
+        self._seq += 1
+        contact = Contact(
+            contact_id=contact_id,
+            channel=Channel.CALL,
+            queue_id=queue_id,
+            entered_at=now,
+            key=(-line.config.priority, now, self._seq),
+        )
+        self._contacts[contact_id] = contact
+        line.push(contact_id, contact.key)
+        joined = self._contact_event(
+            "queue.joined", contact, skill=line.config.need.group, position=1
+        )
+        return [joined, *self._offer(contact, agent)]
+
     def hangup(self, *, contact_id: str) -> list[AcdEvent]:
         """The caller hung up (or the item was withdrawn), wherever it was; idempotent."""
         contact = self._contacts.get(contact_id)

@@ -106,6 +106,8 @@ class CallPath:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.hangup_hooks: list[Callable[[LiveCall, str], Awaitable[bool]]] = []
+        """Asked first about a hang-up of a call's channel; True: handled (transfers)."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -651,6 +653,9 @@ class CallPath:
         call = self.calls.get(contact_id or "")
         if call is None:
             return
+        for hook in list(self.hangup_hooks):
+            if await hook(call, uuid):
+                return
         if uuid == call.caller_uuid:
             await self.caller_gone(call)
         elif uuid == call.agent_uuid:
@@ -705,6 +710,11 @@ class CallPath:
             return
         call.ended = True
         await self.log_events([self.contact_event(call, EventType.CONTACT_ENDED, {"by": "system"})])
+        self._finish(call)
+
+    def release(self, call: LiveCall) -> None:
+        """A call handed over to a department (transfers): no longer ours; its legs go on."""
+        call.ended = True
         self._finish(call)
 
     def remember(self, call: LiveCall) -> None:

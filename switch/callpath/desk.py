@@ -19,6 +19,10 @@ def callpath_of(ctx: Any) -> CallPath:
 
 async def socket_action(ctx: Any, action: str, principal: Principal, data: Any) -> dict[str, Any]:
     """A desk event from /agent: accept, ready, not_ready (with ``reason``)."""
+    if action == "transfer":
+        from switch.callpath.transfer_api import transfer_action
+
+        return await transfer_action(ctx, principal, data)
     path = callpath_of(ctx)
     if action == "accept":
         view = await path.accept(principal)

@@ -1,0 +1,42 @@
+"""The desk's transfer entry points: ``POST /api/agent/transfer`` and the /agent ``transfer``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
+
+from crm.interactions.http import json_body
+from realtime.auth.permissions import Permission
+from realtime.auth.service import Principal
+from realtime.errors import NotAuthenticated
+from realtime.http.context import context_of
+from realtime.http.guard import current_principal, guarded_route
+from switch.callpath.desk import callpath_of
+from switch.callpath.transfer import transfers_of
+
+
+async def transfer_action(ctx: Any, principal: Principal, data: Any) -> dict[str, Any]:
+    """Run one transfer request of the agent; the contract's ``{"ok", "transfer"}``."""
+    transfers = transfers_of(callpath_of(ctx))
+    return {"ok": True, "transfer": await transfers.request(principal, data=data)}
+
+
+async def transfer(request: Request) -> Response:
+    """Blind or consult transfer, complete or cancel a consultation (desk.use)."""
+    principal = await current_principal(request)
+    if principal is None:
+        raise NotAuthenticated()
+    body = await json_body(request)
+    return JSONResponse(await transfer_action(context_of(request), principal, body))
+
+
+def routes() -> list[BaseRoute]:
+    """The transfer route."""
+    return [
+        guarded_route(
+            "/api/agent/transfer", transfer, permission=Permission.DESK_USE, methods=["POST"]
+        )
+    ]
