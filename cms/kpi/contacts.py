@@ -18,7 +18,7 @@ from cms.kpi.settings import KpiSettings
 from cms.kpi.source import EventRow
 
 Key = tuple[datetime, int]
-Kind = Literal["call", "covid", "item", "callback", "outbound", "unknown"]
+Kind = Literal["call", "covid", "item", "callback", "outbound", "transfer", "unknown"]
 
 CLOSED_GUIDANCE = frozenset({"out_of_hours", "holiday", "year_end", "closure"})
 EXTERNAL_TRANSFERS = frozenset({"blind", "attended"})
@@ -97,6 +97,7 @@ class _Builder:
         "category",
         "channel",
         "closed_guidance",
+        "continuation",
         "end",
         "first",
         "forwarded",
@@ -120,6 +121,7 @@ class _Builder:
         self.first: Key | None = None
         self.received: Key | None = None
         self.outbound = False
+        self.continuation = False
         self.channel: str | None = None
         self.line: str | None = None
         self.menu: tuple[Key, str] | None = None
@@ -151,6 +153,8 @@ def _on_received(b: _Builder, key: Key, row: EventRow) -> None:
         b.received = key
     if row.payload.get("direction") == "outbound":
         b.outbound = True
+    if row.payload.get("transferred_from"):
+        b.continuation = True
 
 
 def _on_menu(b: _Builder, key: Key, row: EventRow) -> None:
@@ -312,6 +316,8 @@ def _kind(b: _Builder, settings: KpiSettings) -> Kind:
         return "callback"
     if b.outbound:
         return "outbound"
+    if b.continuation:
+        return "transfer"
     if channel == "call":
         return "covid" if b.line in settings.covid_lines else "call"
     return "unknown"

@@ -139,3 +139,32 @@ def test_a_caller_who_hangs_up_in_the_queue_without_an_abandon_event_is_an_aband
     phone = report_of(j).total.phone
     assert phone.calls_abandoned.value == 1
     assert phone.abandon_rate.value == 50.0
+
+
+@pytest.mark.req("S-P1", "S-P2", "R-ITEMS")
+def test_a_call_transferred_to_another_queue_is_one_inquiry_not_two() -> None:
+    j = Journal()
+    # c1: answered by op1 after 10 s, who hands it to the tax queue after 40 s of talk
+    j.call("c1", jst(DAY, 10), queue_after=0, wait=10, talk=40, wrapup=20)
+    j.add(
+        EventType.CONTACT_TRANSFERRED,
+        jst(DAY, 10, 0, 50),
+        "c1",
+        agent="op1",
+        kind="queue",
+        destination="tax",
+    )
+    # the continuation: a new contact naming c1, answered by op2 after 30 s (outside 15 s)
+    j.add(EventType.CONTACT_RECEIVED, jst(DAY, 10, 0, 51), "c1-t", transferred_from="c1")
+    j.add(EventType.QUEUE_JOINED, jst(DAY, 10, 0, 51), "c1-t", queue="tax")
+    j.add(
+        EventType.CONTACT_ANSWERED, jst(DAY, 10, 1, 21), "c1-t", agent="op2", speed_of_answer_s=30
+    )
+    j.add(EventType.CONTACT_ENDED, jst(DAY, 10, 2, 21), "c1-t", by="caller", talk_s=60, hold_s=0)
+    report = report_of(j, first=DAY)
+    phone = report.total.phone
+    assert phone.calls_received.value == 1
+    assert phone.calls_answered.value == 1
+    assert phone.service_level.value == 100.0  # the citizen's wait was c1's 10 s
+    assert phone.transfers_to_staff.value == 0  # stayed inside the center
+    assert report.diagnostics.other_contacts == 1
