@@ -25,6 +25,7 @@ from cms.reports.mail import compose
 from cms.reports.mailconfig import ReportMailSettings
 from cms.reports.models import DailyReport
 from crm.pii.guard import ensure_no_personal_data
+from inbox.reply.tls import smtp_tls_context
 from realtime.audit.service import record
 from realtime.timeutil import utcnow
 
@@ -191,6 +192,7 @@ async def send_daily(
                 port=mail.smtp_port,
                 start_tls=mail.smtp_starttls,
                 use_tls=mail.smtp_tls,
+                tls_context=smtp_tls_context(ca_file=mail.smtp_ca_file),
                 username=mail.smtp_user,
                 password=password,
                 timeout=mail.timeout,
