@@ -50,6 +50,7 @@ from webagent import city as city_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
 from webagent import wallboard
+from wfm.adherence import live as adherence_live
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     monitoring_subsystem.build,
     retention_subsystem.build,
     transcription_subsystem.build,
+    adherence_live.build,
 ]
 
 
