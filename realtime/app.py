@@ -25,6 +25,7 @@ import inbox.intake.subsystem
 import mediastore.api
 import webagent
 import wfm.api
+from cms.reports import autodraft as daily_autodraft
 from mediastore.retention import subsystem as retention_subsystem
 from mediastore.transcripts import subsystem as transcription_subsystem
 from realtime.auth.permissions import PUBLIC, Permission
@@ -121,6 +122,7 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     retention_subsystem.build,
     transcription_subsystem.build,
     adherence_live.build,
+    daily_autodraft.build,
 ]
 
 
