@@ -24,6 +24,8 @@ class InboxSettings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(default=60.0, gt=0)
+    smtp_ca_file: Path | None = None
+    """PEM CA certificates trusted for the relay's TLS besides the system's (never unverified)."""
     inbox_reply_from: str = ""
     """From: of replies, e.g. ``"豊島区 総合窓口 <soudan@city.example.lg.jp>"``."""
     inbox_mail_domain: str = "madoguchi.invalid"

@@ -25,6 +25,7 @@ import inbox.intake.subsystem
 import mediastore.api
 import webagent
 import wfm.api
+from cms.reports import autodraft as daily_autodraft
 from mediastore.retention import subsystem as retention_subsystem
 from mediastore.transcripts import subsystem as transcription_subsystem
 from realtime.auth.permissions import PUBLIC, Permission
@@ -51,6 +52,7 @@ from webagent import city as city_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
 from webagent import wallboard
+from wfm.adherence import live as adherence_live
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,8 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     monitoring_subsystem.build,
     retention_subsystem.build,
     transcription_subsystem.build,
+    adherence_live.build,
+    daily_autodraft.build,
 ]
 
 

@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     # transfers (switch/callpath/transfer.py): how a department's extension is dialled
     callpath_department_dial: str = "sofia/gateway/cityhall/{number}"
     callpath_department_ring_s: int = Field(default=30, ge=5, le=120)
+    # proofs (wfm adherence live, daily report drafted after close; docs/wfm.md, docs/reports.md)
+    wfm_adherence_push_seconds: float = Field(default=2.0, ge=0, le=600)  # 0: no live push
+    daily_report_close_time: str = Field(default="19:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    daily_report_auto_draft: bool = True  # draft the day's report after close (JST)
+    daily_report_check_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     @model_validator(mode="before")
     @classmethod

@@ -25,6 +25,7 @@ from cms.reports.mail import compose
 from cms.reports.mailconfig import ReportMailSettings
 from cms.reports.models import DailyReport
 from crm.pii.guard import ensure_no_personal_data
+from inbox.reply.tls import smtp_tls_context
 from realtime.audit.service import record
 from realtime.timeutil import utcnow
 
@@ -36,10 +37,19 @@ def _int(value: float | None) -> int:
 
 
 def daily_numbers(
-    session: Session, *, day: dt.date, settings: KpiSettings, now: dt.datetime
+    session: Session,
+    *,
+    day: dt.date,
+    settings: KpiSettings,
+    now: dt.datetime,
+    until: dt.datetime | None = None,
 ) -> DailyNumbers:
-    """Compute ① for one JST day (refused while the day is not over)."""
-    fs = load_facts(session, period=Period.days(day, day), settings=settings, now=now)
+    """Compute ① for one JST day (refused while the day is not over), or for the day up to
+    ``until`` (the automatic draft after the center's close)."""
+    period = Period.days(day, day)
+    if until is not None and until < period.end:
+        period = Period(period.start, until)
+    fs = load_facts(session, period=period, settings=settings, now=now)
     total = kpi_report(fs, dimensions=("period",), settings=settings).total
     by_cat = kpi_report(fs, dimensions=("category",), settings=settings)
     by_hour = kpi_report(fs, dimensions=("hour",), settings=settings)
@@ -88,10 +98,14 @@ def draft_daily(
     actor: str,
     settings: KpiSettings | None = None,
     now: dt.datetime | None = None,
+    until: dt.datetime | None = None,
 ) -> DailyReport:
-    """Create the draft of ``day`` with ① computed, or recompute ① of an existing draft."""
+    """Create the draft of ``day`` with ① computed, or recompute ① of an existing draft
+    (``until``: only contacts up to that moment, for a draft made before midnight)."""
     moment = now or utcnow()
-    numbers = daily_numbers(session, day=day, settings=settings or KpiSettings(), now=moment)
+    numbers = daily_numbers(
+        session, day=day, settings=settings or KpiSettings(), now=moment, until=until
+    )
     row = session.exec(select(DailyReport).where(col(DailyReport.day) == day)).one_or_none()
     if row is None:
         row = DailyReport(day=day, numbers="{}", drafted_at=moment)
@@ -191,6 +205,7 @@ async def send_daily(
                 port=mail.smtp_port,
                 start_tls=mail.smtp_starttls,
                 use_tls=mail.smtp_tls,
+                tls_context=smtp_tls_context(ca_file=mail.smtp_ca_file),
                 username=mail.smtp_user,
                 password=password,
                 timeout=mail.timeout,

@@ -7,6 +7,8 @@ MADOGUCHI_SMTP_PASSWORD, MADOGUCHI_REPORT_FROM, MADOGUCHI_REPORT_RECIPIENTS (com
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +26,8 @@ class ReportMailSettings(BaseSettings):
     smtp_tls: bool = False
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
+    smtp_ca_file: Path | None = None
+    """PEM CA certificates trusted for the relay's TLS besides the system's (never unverified)."""
     report_from: str | None = None
     report_recipients: str = ""
     retry_delays: tuple[float, ...] = (30.0, 120.0, 600.0)

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from inbox.config import InboxSettings
 from inbox.reply.models import OutboxMail
+from inbox.reply.tls import describe_send_error, smtp_tls_context
 from realtime.auth.secretbox import SecretBox
 from realtime.db import Database
 from realtime.errors import MadoguchiError
@@ -199,6 +200,7 @@ async def deliver_one(
             port=config.smtp_port,
             start_tls=config.smtp_starttls,
             use_tls=config.smtp_tls,
+            tls_context=smtp_tls_context(ca_file=config.smtp_ca_file),
             username=config.smtp_user,
             password=password,
             timeout=config.smtp_timeout,
@@ -207,7 +209,7 @@ async def deliver_one(
             error = "; ".join(f"{code} {text}" for code, text in refused.values())
             temporary = all(400 <= code < 500 for code, _ in refused.values())
     except (aiosmtplib.SMTPException, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:1000]
+        error = describe_send_error(exc)[:1000]
         temporary = _temporary(exc)
     at = now or utcnow()
 

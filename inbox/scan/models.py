@@ -19,7 +19,10 @@ class ScanVerdict(SQLModel, table=True):
         sa_column=Column(String(160), primary_key=True),
         description="What was scanned: media id, or media id and MIME part of an attachment.",
     )
-    verdict: str = Field(max_length=16, description="clean or quarantined.")
+    verdict: str = Field(
+        max_length=16,
+        description="clean, quarantined, or held (scanner unavailable; scanned again).",
+    )
     reason: str = Field(
         default="", sa_column=Column(Text, nullable=False), description="Japanese reason."
     )

@@ -5,7 +5,7 @@ from citizens' mail — programs and scripts (by name and by content), Office fi
 encrypted archives (they cannot be checked), PDFs that run JavaScript or launch programs, and
 anything over the size limit. ``ClamdScanner`` asks a running clamd (INSTREAM over a unix or TCP
 socket) when ``MADOGUCHI_INBOX_CLAMD`` is set; if clamd cannot answer, the file is quarantined
-with that reason (it can be scanned again later), never passed unchecked.
+with that reason and ``retry`` set (held, scanned again later), never passed unchecked.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class ScanResult:
     clean: bool
     reason: str
     scanner: str
+    retry: bool = False  # the scanner could not judge (clamd down): hold and scan again later
 
 
 class Scanner(Protocol):
@@ -155,31 +156,68 @@ class ClamdScanner:
         """Send the file to clamd; anything but ``stream: OK`` keeps it out of agents' hands."""
         label = filename or content_type or "添付ファイル"
         try:
-            with self._connect() as sock:
-                sock.sendall(b"zINSTREAM\0")
-                for start in range(0, len(data), _CHUNK):
-                    chunk = data[start : start + _CHUNK]
-                    sock.sendall(struct.pack(">I", len(chunk)) + chunk)
-                sock.sendall(struct.pack(">I", 0))
-                reply = b""
-                while not reply.endswith(b"\0"):
-                    part = sock.recv(4096)
-                    if not part:
-                        break
-                    reply += part
+            sock = self._connect()
         except OSError as exc:
-            return ScanResult(
-                False,
-                f"ウイルス検査（clamd）に接続できませんでした（{type(exc).__name__}）",
-                self.name,
-            )
-        text = reply.rstrip(b"\0").decode("utf-8", "replace").strip()
+            return self._unreachable(exc)
+        with sock:
+            try:
+                self._send(sock, data)
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                # clamd closes the stream once it exceeds its StreamMaxLength, after saying so.
+                reply = self._reply(sock)
+                if not reply:
+                    return self._unreachable(exc)
+                return self._verdict(reply, label, len(data))
+            except OSError as exc:
+                return self._unreachable(exc)
+            try:
+                reply = self._reply(sock)
+            except OSError as exc:
+                return self._unreachable(exc)
+        return self._verdict(reply, label, len(data))
+
+    def _send(self, sock: socket.socket, data: bytes) -> None:
+        sock.sendall(b"zINSTREAM\0")
+        for start in range(0, len(data), _CHUNK):
+            chunk = data[start : start + _CHUNK]
+            sock.sendall(struct.pack(">I", len(chunk)) + chunk)
+        sock.sendall(struct.pack(">I", 0))
+
+    def _reply(self, sock: socket.socket) -> str:
+        reply = b""
+        try:
+            while not reply.endswith(b"\0"):
+                part = sock.recv(4096)
+                if not part:
+                    break
+                reply += part
+        except (ConnectionResetError, BrokenPipeError):
+            pass
+        return reply.rstrip(b"\0").decode("utf-8", "replace").strip()
+
+    def _unreachable(self, exc: OSError) -> ScanResult:
+        return ScanResult(
+            False,
+            f"ウイルス検査（clamd）に接続できませんでした（{type(exc).__name__}）。"
+            "検査できるまで保留し、自動で再検査します",
+            self.name,
+            retry=True,
+        )
+
+    def _verdict(self, text: str, label: str, size: int) -> ScanResult:
         if text.endswith(" OK"):
             return ScanResult(True, "", self.name)
         if text.endswith(" FOUND"):
             virus = text.removeprefix("stream:").removesuffix("FOUND").strip()
             return ScanResult(
                 False, f"「{label}」からウイルス（{virus}）が検出されました", self.name
+            )
+        if "size limit exceeded" in text:
+            return ScanResult(
+                False,
+                f"「{label}」は大きすぎてウイルス検査できません（{size} バイト、"
+                "clamd の StreamMaxLength を超えています）",
+                self.name,
             )
         return ScanResult(False, f"ウイルス検査（clamd）が失敗しました（{text[:120]}）", self.name)
 

@@ -13,6 +13,7 @@ from realtime.timeutil import utcnow
 
 CLEAN = "clean"
 QUARANTINED = "quarantined"
+HELD = "held"  # the scanner could not judge (clamd down): not served, scanned again later
 
 
 class FileQuarantined(MadoguchiError):
@@ -35,14 +36,15 @@ def scan_and_record(
     filename: str = "",
     content_type: str = "",
 ) -> ScanVerdict:
-    """Scan once and store the verdict (an existing verdict for the same content is kept)."""
+    """Scan once and store the verdict (an existing final verdict for the same content is kept;
+    a held one is scanned again)."""
     sha = hashlib.sha256(data).hexdigest()
     existing = session.get(ScanVerdict, file_key)
-    if existing is not None and existing.sha256 == sha:
+    if existing is not None and existing.sha256 == sha and existing.verdict != HELD:
         return existing
     result: ScanResult = scanner.scan(data=data, filename=filename, content_type=content_type)
     row = existing or ScanVerdict(file_key=file_key, verdict="", scanner="", scanned_at=utcnow())
-    row.verdict = CLEAN if result.clean else QUARANTINED
+    row.verdict = CLEAN if result.clean else HELD if result.retry else QUARANTINED
     row.reason = result.reason
     row.scanner = result.scanner
     row.filename = filename[:255]

@@ -32,10 +32,11 @@ from inbox.reply.models import OutboxMail
 from inbox.reply.service import acknowledge
 from inbox.reply.threading import MAX_REFERENCES, bracketed
 from inbox.scan.scanner import Scanner
-from inbox.scan.service import scan_and_record
+from inbox.scan.service import HELD, scan_and_record
 from inbox.sorting.rules import SortSubject, normalise_did
 from inbox.sorting.service import sort_item
 from mediastore.store.store import MediaStore
+from realtime.audit import service as audit
 from realtime.auth.secretbox import SecretBox
 from realtime.timeutil import utcnow
 
@@ -54,7 +55,7 @@ class ConnectOutcome:
     """What connecting one message did."""
 
     message_id: int
-    kind: str  # "email", "fax" or "skipped"
+    kind: str  # "email", "fax", "held" (an attachment could not be scanned yet) or "skipped"
     work_item_ids: list[str] = field(default_factory=list)
     skill: str | None = None
     faxes: list[FaxOutcome] = field(default_factory=list)
@@ -175,7 +176,10 @@ class MailConnector:
                 session.commit()
                 ids = [f.work_item_id for f in faxes if f.work_item_id]
                 return ConnectOutcome(message_id, "fax", ids, faxes=faxes)
-        quarantined = self._scan_attachments(session, row, raw, attachments)
+        quarantined, held = self._scan_attachments(session, row, raw, attachments)
+        if held:
+            self._hold(session, row, held)
+            return ConnectOutcome(message_id, "held", quarantined_attachments=quarantined)
         decision = sort_item(
             session,
             subject=SortSubject(recipients=recipients, sender=sender, subject=subject),
@@ -198,10 +202,36 @@ class MailConnector:
             message_id, "email", [item.id], decision.skill, quarantined_attachments=quarantined
         )
 
+    def _hold(self, session: Session, row: InboxMessage, held: list[str]) -> None:
+        """Keep a message out of the work queue until every attachment could be scanned; the
+        first hold is logged and audited, ``connect_pending`` tries again each round."""
+        reason = f"ウイルス検査ができないため保留中です（検査でき次第、受付に回します）: {held[0]}"
+        reasons = list(json.loads(row.reasons))
+        if not any(str(r).startswith("ウイルス検査ができないため保留中") for r in reasons):
+            reasons.append(reason)
+            row.reasons = json.dumps(reasons, ensure_ascii=False)
+            session.add(row)
+            audit.record(
+                session,
+                actor="system:scan",
+                action="inbox-scan-held",
+                outcome="failure",
+                target=f"inbox:{row.id}",
+                detail={"mailbox": row.mailbox, "reason": held[0]},
+            )
+            log.warning(
+                json.dumps(
+                    {"message": row.id, "mailbox": row.mailbox, "alert": "scan-held"},
+                    ensure_ascii=False,
+                )
+            )
+        session.commit()
+
     def _scan_attachments(
         self, session: Session, row: InboxMessage, raw: bytes, attachments: list[Attachment]
-    ) -> list[str]:
-        quarantined = []
+    ) -> tuple[list[str], list[str]]:
+        quarantined: list[str] = []
+        held: list[str] = []
         for attachment, data in iter_attachment_bytes(raw, attachments):
             verdict = scan_and_record(
                 session,
@@ -211,13 +241,17 @@ class MailConnector:
                 filename=attachment.filename or "",
                 content_type=attachment.content_type,
             )
-            if verdict.verdict != "clean":
+            if verdict.verdict == HELD:
+                held.append(verdict.reason)
+            elif verdict.verdict != "clean":
                 quarantined.append(verdict.reason)
+        if held:
+            return quarantined, held
         if quarantined:
             reasons = list(json.loads(row.reasons))
             reasons.extend(f"添付ファイルを隔離しました: {r}" for r in quarantined)
             row.reasons = json.dumps(reasons, ensure_ascii=False)
-        return quarantined
+        return quarantined, held
 
     def _faxes(
         self,
@@ -280,7 +314,7 @@ def connect_pending(session: Session, connector: MailConnector, *, limit: int = 
         if message_id is None:
             continue
         try:
-            if connector.connect(session, message_id=message_id).kind != "skipped":
+            if connector.connect(session, message_id=message_id).kind in ("email", "fax"):
                 done += 1
         except Exception:
             session.rollback()

@@ -40,6 +40,7 @@ from switch.callpath.config import CallPathConfig, MenuNode, load_config
 from switch.callpath.errors import NoOffer, PhoneUnreachable, SwitchUnavailable, UnknownConfig
 from switch.connection.errors import OriginateFailed, SwitchError
 from switch.connection.events import SwitchEvent
+from wfm.adherence.live import wake as wake_adherence
 
 if TYPE_CHECKING:
     from realtime.http.context import AppContext
@@ -292,6 +293,7 @@ class CallPath:
             if user_id is not None:
                 await hub.emit("agent_state", data, namespace="/agent", room=f"user:{user_id}")
             await hub.emit("agent_state", data, namespace="/supervisor", room="all")
+            wake_adherence(self.ctx)  # recompute this agent's adherence now (wfm/adherence/live)
             idle = (S.READY.value, S.NOT_READY.value, S.SIGNED_OUT.value)
             if event.state in idle and event.contact_id is None:
                 self._forget_pops(event.agent)

@@ -32,6 +32,7 @@ from wfm.staffing.requirement import StaffingTarget
 
 HERE = Path(__file__).parent
 CSS = (HERE / "wfm.css").read_text(encoding="utf-8")
+ADHERENCE_JS = (HERE / "adherence.js").read_text(encoding="utf-8")
 MAX_RANGE_DAYS = 370
 
 _templates = Jinja2Templates(
@@ -125,6 +126,13 @@ def _send(sheet: Sheet, request: Request, stem: str) -> Response:
 async def stylesheet(request: Request) -> Response:
     """The screens' stylesheet (served from here: the CSP allows only same-origin styles)."""
     return Response(CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+async def adherence_script(request: Request) -> Response:
+    """The adherence screen's live update (same-origin script, as the CSP requires)."""
+    return Response(
+        ADHERENCE_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+    )
 
 
 async def index(request: Request) -> Response:
@@ -301,7 +309,8 @@ async def adherence(request: Request) -> Response:
     day = _date(request, "day", _today())
     return _render(
         request, "wfm_adherence.html",
-        {"report": report, "day": day, "labels": EXCEPTION_LABELS_JA, "query": request.url.query},
+        {"report": report, "day": day, "labels": EXCEPTION_LABELS_JA, "query": request.url.query,
+         "live": day == _today()},
     )  # fmt: skip
 
 
@@ -321,6 +330,7 @@ def routes() -> list[BaseRoute]:
     live = Permission.WALLBOARD_VIEW
     return [
         guarded_route("/wfm/static/wfm.css", stylesheet, permission=PUBLIC),
+        guarded_route("/wfm/static/adherence.js", adherence_script, permission=PUBLIC),
         guarded_route("/wfm", index, permission=read),
         guarded_route("/wfm/forecast", forecast, permission=read),
         guarded_route("/wfm/forecast/export/{fmt}", forecast_export, permission=read),
