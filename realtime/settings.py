@@ -110,6 +110,13 @@ class Settings(BaseSettings):
     callpath_ring_timeout_s: float = Field(default=20.0, gt=0, le=600)
     callpath_overflow_dial: str = "sofia/gateway/overflow/{number}"
     switch_standin_scale: float = Field(default=1.0, gt=0, le=1.0)
+    # call-backs, survey, fax line (switch/callpath callback.py, survey.py, fax.py): the dial
+    # string of a call-back ({number} is replaced), when a requested call-back is due, the
+    # survey's tries, the folder rxfax writes received faxes to (FreeSWITCH's madoguchi_fax_dir)
+    callpath_callback_dial: str = "sofia/gateway/overflow/{number}"
+    callpath_callback_due_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
+    callpath_survey_tries: int = Field(default=3, ge=1, le=9)
+    callpath_fax_dir: Path | None = None  # unset: DATA_DIR/fax-in
 
     @model_validator(mode="before")
     @classmethod
