@@ -155,11 +155,11 @@ class CallbackOffered(Payload):
 
 
 class CallbackResult(Payload):
-    outcome: Literal["reached", "no_answer", "wrong_number", "failed"] = Field(
+    result: Literal["reached", "no_answer", "wrong_number", "failed"] = Field(
         description="How a call-back attempt went (never the number dialled)."
     )
     attempt: int = Field(ge=1, description="Dial attempt of this call-back (1 = first).")
-    by: Literal["switch", "agent"] = Field(
+    decided_by: Literal["switch", "agent"] = Field(
         "switch", description="switch: the dial result; agent: the agent's verdict on closing."
     )
 

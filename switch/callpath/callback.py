@@ -414,7 +414,7 @@ class Callbacks:
                     line=line,
                     agent=dialled.agent,
                     source="callpath",
-                    payload={"outcome": outcome, "attempt": attempt, "by": by},
+                    payload={"result": outcome, "attempt": attempt, "decided_by": by},
                 )
             ]
         )
@@ -498,9 +498,9 @@ class Callbacks:
                             agent=agent,
                             source="callpath",
                             payload={
-                                "outcome": outcome,
+                                "result": outcome,
                                 "attempt": max(1, attempts),
-                                "by": "agent",
+                                "decided_by": "agent",
                             },
                         ),
                     )
@@ -529,7 +529,7 @@ def _attempts(session: Session, contact_id: str, *, by: str) -> int:
             col(ContactEvent.type) == EventType.CALLBACK_RESULT.value,
         )
     )
-    return sum(1 for payload in rows if json.loads(payload or "{}").get("by", "switch") == by)
+    return sum(1 for data in rows if json.loads(data or "{}").get("decided_by", "switch") == by)
 
 
 _REGISTRY: weakref.WeakKeyDictionary[CallPath, Callbacks] = weakref.WeakKeyDictionary()

@@ -168,8 +168,8 @@ async def test_agent_takes_dials_and_closes_the_callback_erasing_the_number(
         pushed = await op1.socket.next("callback_state")
         assert pushed["state"] == "connected"
         assert CALLER not in str(pushed)
-        result = await rig.event("callback.result", contact, by="switch")
-        assert payload(result) == {"outcome": "reached", "attempt": 1, "by": "switch"}
+        result = await rig.event("callback.result", contact, decided_by="switch")
+        assert payload(result) == {"result": "reached", "attempt": 1, "decided_by": "switch"}
         closed = await op1.browser.post_json(
             f"/api/callpath/callbacks/{item_id}/close", {"outcome": "reached"}
         )
@@ -181,8 +181,8 @@ async def test_agent_takes_dials_and_closes_the_callback_erasing_the_number(
         assert (row.state, row.result, row.callback_number_enc) == ("done", "reached", None)
         completed = await rig.event("callback.completed", contact)
         assert payload(completed) == {"reached": True}
-        verdict = await rig.event("callback.result", contact, by="agent")
-        assert payload(verdict)["outcome"] == "reached"
+        verdict = await rig.event("callback.result", contact, decided_by="agent")
+        assert payload(verdict)["result"] == "reached"
         assert number_leaks(rig) == []
 
 
@@ -214,9 +214,9 @@ async def test_busy_citizen_is_no_answer_then_a_wrong_number_verdict_closes_it(
         assert closed.status_code == 200, closed.text
         results = [payload(e) for e in rig.events(contact) if e.type == "callback.result"]
         assert results == [
-            {"outcome": "no_answer", "attempt": 1, "by": "switch"},
-            {"outcome": "reached", "attempt": 2, "by": "switch"},
-            {"outcome": "wrong_number", "attempt": 2, "by": "agent"},
+            {"result": "no_answer", "attempt": 1, "decided_by": "switch"},
+            {"result": "reached", "attempt": 2, "decided_by": "switch"},
+            {"result": "wrong_number", "attempt": 2, "decided_by": "agent"},
         ]
         assert payload(await rig.event("callback.completed", contact)) == {"reached": False}
         (row,) = work_items(rig, contact)
