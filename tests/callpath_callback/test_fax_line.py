@@ -44,7 +44,8 @@ async def test_call_to_a_fax_line_is_received_as_a_fax_not_as_a_call(
 
         def fax() -> FaxDocument | None:
             with rig.ctx.db.session() as session:
-                return session.exec(select(FaxDocument)).first()
+                found: FaxDocument | None = session.exec(select(FaxDocument)).first()
+                return found
 
         document: FaxDocument = await until(fax, what="the fax to be taken in")
         assert (document.did, document.pages, document.source) == (FAX_DID, 2, "freeswitch")
