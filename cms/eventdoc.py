@@ -76,6 +76,11 @@ def _example(event_type: EventType, model: type[Payload]) -> dict[str, Any]:
         "violation": "misinformation",
         "attempts": 3,
         "last": "invalid",
+        "result": "reached",
+        "attempt": 1,
+        "decided_by": "switch",
+        "mode": "sampled",
+        "score": 4,
     }
     payload = {name: samples.get(name) for name in model.model_fields}
     payload = model.model_validate(payload).model_dump(mode="json")

@@ -162,6 +162,31 @@ class InputFailed(Payload):
     last: Literal["none", "invalid"] = Field(description="Last attempt: no digit or a wrong one.")
 
 
+class CallbackOffered(Payload):
+    waited_s: float = Field(ge=0, description="Seconds in queue when the call-back was offered.")
+
+
+class CallbackResult(Payload):
+    result: Literal["reached", "no_answer", "wrong_number", "failed"] = Field(
+        description="How a call-back attempt went (never the number dialled)."
+    )
+    attempt: int = Field(ge=1, description="Dial attempt of this call-back (1 = first).")
+    decided_by: Literal["switch", "agent"] = Field(
+        "switch", description="switch: the dial result; agent: the agent's verdict on closing."
+    )
+
+
+class SurveyOffered(Payload):
+    mode: Literal["handoff", "sampled"] = Field(
+        description="handoff: the agent passed the caller on; sampled: the line's survey share."
+    )
+
+
+class SurveyAnswered(Payload):
+    score: int = Field(ge=1, le=5, description="Satisfaction score pressed by the caller (1-5).")
+    mode: Literal["handoff", "sampled"] = "sampled"
+
+
 class EventType(StrEnum):
     """Every event type, with its payload model in :data:`PAYLOADS`."""
 
@@ -190,6 +215,10 @@ class EventType(StrEnum):
     FAQ_USED = "faq.used"
     QA_VIOLATION_FLAGGED = "qa.violation_flagged"
     IVR_INPUT_FAILED = "ivr.input_failed"
+    CALLBACK_OFFERED = "callback.offered"
+    CALLBACK_RESULT = "callback.result"
+    SURVEY_OFFERED = "survey.offered"
+    SURVEY_ANSWERED = "survey.answered"
 
 
 PAYLOADS: dict[EventType, type[Payload]] = {
@@ -218,6 +247,10 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.FAQ_USED: FaqUsed,
     EventType.QA_VIOLATION_FLAGGED: ViolationFlagged,
     EventType.IVR_INPUT_FAILED: InputFailed,
+    EventType.CALLBACK_OFFERED: CallbackOffered,
+    EventType.CALLBACK_RESULT: CallbackResult,
+    EventType.SURVEY_OFFERED: SurveyOffered,
+    EventType.SURVEY_ANSWERED: SurveyAnswered,
 }
 
 DESCRIPTIONS: dict[EventType, str] = {
@@ -246,4 +279,8 @@ DESCRIPTIONS: dict[EventType, str] = {
     EventType.FAQ_USED: "An agent opened or cited a FAQ entry (F-2.1.6).",
     EventType.QA_VIOLATION_FLAGGED: "QA flagged the contact as a compliance violation (S-P3).",
     EventType.IVR_INPUT_FAILED: "No valid menu choice after the retries (F-1.2.3); guidance, end.",
+    EventType.CALLBACK_OFFERED: "A long wait: the queue guidance offered a call-back by DTMF.",
+    EventType.CALLBACK_RESULT: "A call-back attempt's result (reached, no answer, wrong number).",
+    EventType.SURVEY_OFFERED: "The caller was put through to the satisfaction survey (N-SURVEY-1).",
+    EventType.SURVEY_ANSWERED: "The caller pressed a satisfaction score 1-5 (N-SURVEY-1).",
 }

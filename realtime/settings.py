@@ -118,6 +118,13 @@ class Settings(BaseSettings):
     daily_report_close_time: str = Field(default="19:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     daily_report_auto_draft: bool = True  # draft the day's report after close (JST)
     daily_report_check_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # call-backs, survey, fax line (switch/callpath callback.py, survey.py, fax.py): the dial
+    # string of a call-back ({number} is replaced), when a requested call-back is due, the
+    # survey's tries, the folder rxfax writes received faxes to (FreeSWITCH's madoguchi_fax_dir)
+    callpath_callback_dial: str = "sofia/gateway/overflow/{number}"
+    callpath_callback_due_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
+    callpath_survey_tries: int = Field(default=3, ge=1, le=9)
+    callpath_fax_dir: Path | None = None  # unset: DATA_DIR/fax-in
 
     @model_validator(mode="before")
     @classmethod

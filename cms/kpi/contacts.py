@@ -57,6 +57,10 @@ class ContactFacts:
     replied_at: datetime | None
     violations: tuple[str, ...]
     callback_requested: bool
+    survey_score: int | None = None
+    """The latest satisfaction score 1-5 (survey.answered), None when not answered."""
+    callback_reached: bool | None = None
+    """The latest closed call-back's result (callback.completed), None when none closed."""
 
     @property
     def answered(self) -> bool:
@@ -94,6 +98,7 @@ class _Builder:
         "abandon",
         "answer",
         "callback",
+        "callback_done",
         "category",
         "channel",
         "closed_guidance",
@@ -111,6 +116,7 @@ class _Builder:
         "replied",
         "resolution",
         "section",
+        "survey",
         "transfers",
         "violations",
         "work_type",
@@ -142,6 +148,8 @@ class _Builder:
         self.replied: Key | None = None
         self.violations: set[str] | None = None
         self.callback = False
+        self.survey: tuple[Key, int] | None = None
+        self.callback_done: tuple[Key, bool] | None = None
 
 
 def _later(current: tuple[Any, ...] | None, key: Key) -> bool:
@@ -243,6 +251,17 @@ def _on_callback(b: _Builder, key: Key, row: EventRow) -> None:
     b.callback = True
 
 
+def _on_survey(b: _Builder, key: Key, row: EventRow) -> None:
+    score = row.payload.get("score")
+    if isinstance(score, int) and 1 <= score <= 5 and _later(b.survey, key):
+        b.survey = (key, score)
+
+
+def _on_callback_completed(b: _Builder, key: Key, row: EventRow) -> None:
+    if _later(b.callback_done, key):
+        b.callback_done = (key, bool(row.payload.get("reached")))
+
+
 def _on_violation(b: _Builder, key: Key, row: EventRow) -> None:
     if b.violations is None:
         b.violations = set()
@@ -268,6 +287,8 @@ _HANDLERS: dict[str, Callable[[_Builder, Key, EventRow], None]] = {
     "item.replied": _on_replied,
     "item.forwarded": _on_forwarded,
     "callback.requested": _on_callback,
+    "callback.completed": _on_callback_completed,
+    "survey.answered": _on_survey,
     "qa.violation_flagged": _on_violation,
 }
 
@@ -386,6 +407,8 @@ def _finish(contact_id: str, b: _Builder, settings: KpiSettings) -> ContactFacts
         replied_at=b.replied[0] if b.replied is not None else None,
         violations=tuple(sorted(b.violations)) if b.violations else (),
         callback_requested=b.callback,
+        survey_score=b.survey[1] if b.survey is not None else None,
+        callback_reached=b.callback_done[1] if b.callback_done is not None else None,
     )
 
 

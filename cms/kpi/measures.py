@@ -15,7 +15,7 @@ from typing import Literal
 from cms.kpi.contacts import ContactFacts, waited_within
 from cms.kpi.settings import KpiSettings
 
-Unit = Literal["percent", "seconds", "count"]
+Unit = Literal["percent", "seconds", "count", "score"]
 Facts = Sequence[ContactFacts]
 NO_DENOMINATOR = "no-contacts"
 """Reason given when nothing could be measured: the value is unknown, not zero."""
@@ -249,3 +249,9 @@ def items_started_in_time(facts: Facts, s: KpiSettings) -> KpiValue:
         1 for f in started if f.answered_at is not None and f.answered_at - f.received_at <= limit
     )
     return ratio(within, len(started), unit="percent", target="6時間以内")
+
+
+def survey_average(facts: Facts) -> KpiValue:
+    """Mean satisfaction score (1-5) of the answered surveys (N-SURVEY-1)."""
+    scores = [f.survey_score for f in facts if f.survey_score is not None]
+    return ratio(float(sum(scores)), float(len(scores)), unit="score")

@@ -35,6 +35,8 @@ def _cell(value: KpiValue) -> str:
         return f"{value.value:.1f}%"
     if value.unit == "seconds":
         return f"{value.value:.0f}s"
+    if value.unit == "score":
+        return f"{value.value:.1f}"
     return f"{value.value:.0f}"
 
 

@@ -57,6 +57,10 @@ class PhoneKpis:
     callbacks_requested: KpiValue
     open_calls: KpiValue
     resolution_unrecorded: KpiValue
+    callbacks_reached: KpiValue
+    callbacks_unreached: KpiValue
+    survey_answers: KpiValue
+    survey_average: KpiValue
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,10 @@ def _phone(facts: Sequence[ContactFacts], s: KpiSettings) -> PhoneKpis:
         resolution_unrecorded=m.count(
             sum(1 for f in answered if f.resolution is None and not f.handed_off)
         ),
+        callbacks_reached=m.count(sum(1 for f in facts if f.callback_reached is True)),
+        callbacks_unreached=m.count(sum(1 for f in facts if f.callback_reached is False)),
+        survey_answers=m.count(sum(1 for f in facts if f.survey_score is not None)),
+        survey_average=m.survey_average(facts),
     )
 
 

@@ -103,6 +103,9 @@ ITEMS: tuple[Column, ...] = (
     Column("未処理件数（24時間以上）", lambda r: _v(r.kpis.items.unprocessed_beyond_target)),
     Column("未処理件数（24時間以内）", lambda r: _v(r.kpis.items.pending_within_target)),
     Column("折り返し架電依頼数", lambda r: _v(r.kpis.phone.callbacks_requested)),
+    Column("折り返し架電 通話できた件数", lambda r: _v(r.kpis.phone.callbacks_reached)),
+    Column("満足度調査 回答数", lambda r: _v(r.kpis.phone.survey_answers)),
+    Column("満足度調査 平均点（5点満点）", lambda r: _v(r.kpis.phone.survey_average), "score"),
     Column("オペレーター配置人数（最大）", lambda r: _v(r.kpis.operators_deployed)),
 )
 """別紙4 運営報告項目一覧, for the weekday and hour sheets."""
@@ -154,7 +157,7 @@ SLA: tuple[SlaLine, ...] = (
     SlaLine("S-M5", "受付開始率（6時間以内）", lambda r: r.kpis.items.started_within_target),
 )
 
-UNITS_JA = {"percent": "%", "seconds": "秒", "count": "件"}
+UNITS_JA = {"percent": "%", "seconds": "秒", "count": "件", "score": "点"}
 
 
 def verdict(value: KpiValue) -> str:

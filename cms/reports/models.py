@@ -89,6 +89,16 @@ class ContactFactRow(SQLModel, table=True):
     callback_requested: bool = Field(
         sa_column=Column(Boolean, nullable=False), description="A call-back was requested."
     )
+    survey_score: int | None = Field(
+        default=None,
+        sa_column=Column(Integer),
+        description="Latest satisfaction score 1-5 (survey.answered); empty when none.",
+    )
+    callback_reached: bool | None = Field(
+        default=None,
+        sa_column=Column(Boolean),
+        description="Latest closed call-back reached the caller (callback.completed).",
+    )
     escalated: bool = Field(
         sa_column=Column(Boolean, nullable=False),
         description="Escalated inside the center (a completed transfer to a queue or agent).",

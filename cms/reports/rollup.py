@@ -91,6 +91,8 @@ def fact_values(f: ContactFacts, x: Extra) -> dict[str, Any]:
         "replied_at": f.replied_at,
         "violations": json.dumps(list(f.violations), ensure_ascii=False),
         "callback_requested": f.callback_requested,
+        "survey_score": f.survey_score,
+        "callback_reached": f.callback_reached,
         "escalated": x.escalated,
         "first_event_at": x.first,
         "last_event_at": x.last,

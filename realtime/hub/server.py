@@ -165,6 +165,12 @@ class AgentNamespace(AudienceNamespace):
         """Transfer the call: blind / consult (dept_id, queue_id or agent), complete, cancel."""
         return await self.hub.desk_action("transfer", principal=principal, data=data)
 
+    # Survey (switch/callpath/survey.py): hand the connected caller to the satisfaction survey.
+    @event("survey", permission=Permission.DESK_USE)
+    async def on_survey(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
+        """Pass the caller to the post-call survey instead of hanging up (N-SURVEY-1)."""
+        return await self.hub.desk_action("survey", principal=principal, data=data)
+
 
 class SupervisorNamespace(AudienceNamespace):
     permission = Permission.WALLBOARD_VIEW

@@ -74,6 +74,8 @@ class Line:
     name_ja: str
     root_node: str | None
     hours: LineHours
+    kind: str = "voice"
+    survey_percent: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class CallPathConfig:
     agents: Mapping[str, AgentProfile]
     emergency: Emergency
     sounds: Mapping[str, str] = field(default_factory=dict)
+    callback_after: Mapping[str, float] = field(default_factory=dict)
+    """Queue id -> wait (seconds) from which a call-back is offered (queues that offer one)."""
 
     def calendar(self) -> CalendarConfig:
         """The business calendar of these lines, with the year-end closure and emergency."""
@@ -242,6 +246,8 @@ def load_config(session: Session) -> CallPathConfig:
             name_ja=row.name_ja,
             root_node=row.root_node,
             hours=line_hours(row.did, row.name_ja, json.loads(row.hours)),
+            kind=row.kind,
+            survey_percent=row.survey_percent,
         )
         for row in session.exec(select(CallpathLine))
     }
@@ -273,4 +279,7 @@ def load_config(session: Session) -> CallPathConfig:
         agents=agents,
         emergency=emergency,
         sounds=sounds,
+        callback_after={
+            r.queue_id: r.callback_after_s for r in queue_rows if r.callback_after_s is not None
+        },
     )

@@ -36,8 +36,10 @@ from switch.acd.engine import Engine, EngineSettings, HistorySaved, Stage
 from switch.acd.errors import HistoryNotSaved, IllegalTransition, ReasonRequired, UnknownAgent
 from switch.acd.events import AcdEvent, AgentStateChanged, ContactEvent
 from switch.callpath import cti, recording, wrapup_hook
+from switch.callpath.callback import callbacks_of
 from switch.callpath.config import CallPathConfig, MenuNode, load_config
 from switch.callpath.errors import NoOffer, PhoneUnreachable, SwitchUnavailable, UnknownConfig
+from switch.callpath.survey import surveys_of
 from switch.connection.errors import OriginateFailed, SwitchError
 from switch.connection.events import SwitchEvent
 from wfm.adherence.live import wake as wake_adherence
@@ -391,6 +393,7 @@ class CallPath:
             files.append(self.sound(f"wait_{minutes}min"))
         else:
             files.append(self.sound("queue_wait"))
+        files += await callbacks_of(self).announcement_files(call, said)
         files.append(MOH)
         for path in files:
             with contextlib.suppress(SwitchError):
@@ -578,6 +581,7 @@ class CallPath:
         call.bridged = True
         call.accepting = False
         await self.apply(self.engine.accept(agent_id=username))
+        await surveys_of(self).on_bridged(call)
         path = self.spool_dir / f"{contact_id}.wav"
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         self.recordings[str(path)] = call
@@ -702,6 +706,8 @@ class CallPath:
         agent = call.agent
         if agent is not None and self._state_of(agent) in (S.ON_CALL, S.HELD):
             await self.apply(self.engine.end_contact(agent_id=agent))
+        if surveys_of(self).take_over(call):
+            return
         with contextlib.suppress(SwitchError):
             await self.switch.control.kill(uuid=call.caller_uuid)
         self._finish(call)

@@ -7,6 +7,7 @@ from typing import Any
 from realtime.auth.service import Principal
 from switch.callpath.core import CallPath
 from switch.callpath.errors import SwitchUnavailable
+from switch.callpath.survey import surveys_of
 
 
 def callpath_of(ctx: Any) -> CallPath:
@@ -18,12 +19,14 @@ def callpath_of(ctx: Any) -> CallPath:
 
 
 async def socket_action(ctx: Any, action: str, principal: Principal, data: Any) -> dict[str, Any]:
-    """A desk event from /agent: accept, ready, not_ready (with ``reason``)."""
+    """A desk event from /agent: accept, ready, not_ready (with ``reason``), transfer, survey."""
     if action == "transfer":
         from switch.callpath.transfer_api import transfer_action
 
         return await transfer_action(ctx, principal, data)
     path = callpath_of(ctx)
+    if action == "survey":
+        return await surveys_of(path).hand_off(principal)
     if action == "accept":
         view = await path.accept(principal)
     else:

@@ -29,6 +29,8 @@ from switch.acd.errors import UnknownQueue
 from switch.calendar.errors import InvalidCalendarData
 from switch.calendar.model import normalize_number
 from switch.calendar.service import CalendarDecision, decide
+from switch.callpath import fax
+from switch.callpath.callback import callbacks_of
 from switch.callpath.config import CallPathConfig, Choice, Line, MenuNode
 from switch.callpath.core import MOH, CallPath, LiveCall
 from switch.connection.errors import SwitchError
@@ -61,6 +63,9 @@ class IvrFlow:
             did = raw[:16]
         config = await path.load()
         line = config.lines.get(did)
+        if line is not None and line.kind == "fax":
+            await fax.receive(path, session, did=did)
+            return
         call = LiveCall(
             contact_id=str(uuid_mod.uuid4()),
             caller_uuid=uuid,
@@ -253,6 +258,7 @@ class IvrFlow:
         if path.stage_of(call.contact_id) is not None:
             with contextlib.suppress(SwitchError):
                 await path.switch.control.broadcast(uuid=call.caller_uuid, path=MOH)
+        await callbacks_of(path).on_queued(session, call)
 
     # ------------------------------------------------------------------ endings
 

@@ -31,6 +31,14 @@ class CallpathLine(SQLModel, table=True):
         sa_column=Column(UtcDateTime(), nullable=False), description="Last change (UTC)."
     )
     updated_by: str = Field(max_length=64, description="Administrator who changed it last.")
+    kind: str = Field(
+        default="voice",
+        max_length=8,
+        description="voice (IVR and queues) or fax (received by rxfax into the fax intake).",
+    )
+    survey_percent: int = Field(
+        default=0, description="Share of answered calls (0-100 %) asked the satisfaction survey."
+    )
 
 
 class CallpathNode(SQLModel, table=True):
@@ -92,6 +100,10 @@ class CallpathQueue(SQLModel, table=True):
     )
     announce_every_s: float | None = Field(
         default=60.0, description="Seconds between position and expected-wait announcements."
+    )
+    callback_after_s: float | None = Field(
+        default=None,
+        description="Expected or actual wait (seconds) from which a call-back is offered.",
     )
     updated_at: datetime = Field(
         sa_column=Column(UtcDateTime(), nullable=False), description="Last change (UTC)."

@@ -27,6 +27,7 @@ from switch.callpath.config import (
     week_json,
 )
 from switch.callpath.errors import UnknownConfig
+from switch.callpath.fax import line_options
 from switch.callpath.models import (
     CallpathAgent,
     CallpathEmergency,
@@ -107,6 +108,7 @@ def save_line(session: Session, *, data: Mapping[str, Any], actor: str) -> Callp
         ) from None
     if root and session.get(CallpathNode, root) is None:
         raise ValidationFailed(fields={"root_node": "存在しないメニューです。"})
+    kind, survey_percent = line_options(data)
     stored = {
         "live": week_json(checked.live),
         "switchboard": week_json(checked.switchboard),
@@ -121,6 +123,7 @@ def save_line(session: Session, *, data: Mapping[str, Any], actor: str) -> Callp
     row.name_ja = name
     row.root_node = root or None
     row.hours = json.dumps(stored, ensure_ascii=False)
+    row.kind, row.survey_percent = kind, survey_percent
     row.updated_at = utcnow()
     row.updated_by = actor
     session.add(row)
@@ -129,7 +132,7 @@ def save_line(session: Session, *, data: Mapping[str, Any], actor: str) -> Callp
         actor=actor,
         action="callpath-line-saved",
         target=did,
-        detail={"name": name, "root": root or ""},
+        detail={"name": name, "root": root or "", "kind": kind, "survey": survey_percent},
     )
     session.commit()
     return row
@@ -217,6 +220,7 @@ def save_queue(session: Session, *, data: Mapping[str, Any], actor: str) -> Call
     priority = _int(data.get("priority", 0), "priority", problems, low=-100, high=100)
     after = _seconds(data.get("overflow_after_s"), "overflow_after_s", problems)
     every = _seconds(data.get("announce_every_s", 60), "announce_every_s", problems)
+    callback_after = _seconds(data.get("callback_after_s"), "callback_after_s", problems)
     target = data.get("overflow_to") or None
     if target is not None and not isinstance(target, str):
         problems["overflow_to"] = "待ち行列IDを指定してください。"
@@ -228,6 +232,7 @@ def save_queue(session: Session, *, data: Mapping[str, Any], actor: str) -> Call
     )
     row.label_ja, row.skill_group, row.min_level, row.priority = label, group, level, priority
     row.overflow_after_s, row.overflow_to, row.announce_every_s = after, target, every
+    row.callback_after_s = callback_after
     row.updated_at, row.updated_by = utcnow(), actor
     others = [q for q in session.exec(select(CallpathQueue)) if q.queue_id != queue_id]
     try:
@@ -406,6 +411,8 @@ def config_json(session: Session) -> dict[str, Any]:
                 "name_ja": r.name_ja,
                 "root_node": r.root_node,
                 "hours": json.loads(r.hours),
+                "kind": r.kind,
+                "survey_percent": r.survey_percent,
             }
             for r in session.exec(select(CallpathLine))
         ],
@@ -436,6 +443,7 @@ def config_json(session: Session) -> dict[str, Any]:
                 "overflow_after_s": r.overflow_after_s,
                 "overflow_to": r.overflow_to,
                 "announce_every_s": r.announce_every_s,
+                "callback_after_s": r.callback_after_s,
             }
             for r in session.exec(select(CallpathQueue))
         ],

@@ -183,6 +183,7 @@ def test_declared_events_are_exactly_the_documented_ones() -> None:
             "ready": Permission.DESK_USE,
             "not_ready": Permission.DESK_USE,
             "transfer": Permission.DESK_USE,
+            "survey": Permission.DESK_USE,
         },
         "/supervisor": {"resync": Permission.ACCOUNT_SELF, "announce": Permission.ANNOUNCE},
         "/admin": {"resync": Permission.ACCOUNT_SELF},
