@@ -18,6 +18,8 @@ from switch.callpath import service
 from switch.callpath.models import CallpathLine
 
 ACTOR = "demo"
+FAX_DID = "0339811280"
+"""The demo ward's fax number (as in freeswitch-conf)."""
 DEMO_SCRIPTS = Path(__file__).resolve().parents[2] / "realtime" / "demo_data" / "talk_scripts.csv"
 
 EVERY_DAY_LIVE = [[["08:00", "19:00"]] for _ in range(7)]
@@ -155,6 +157,13 @@ def load_demo(session: Session) -> bool:
             data={"did": did, "name_ja": line.name_ja, "hours": HOURS, "root_node": root},
             actor=ACTOR,
         )
+    # The fax number (freeswitch-conf/dialplan/public.xml runs rxfax for it): a fax line, so its
+    # calls go to the fax intake instead of being logged as calls to an unconfigured number.
+    service.save_line(
+        session,
+        data={"did": FAX_DID, "name_ja": "FAX", "hours": HOURS, "kind": "fax"},
+        actor=ACTOR,
+    )
     for profile in AGENTS:
         service.save_agent(session, data=profile, actor=ACTOR)
     if (
