@@ -76,6 +76,10 @@ def _example(event_type: EventType, model: type[Payload]) -> dict[str, Any]:
         "violation": "misinformation",
         "attempts": 3,
         "last": "invalid",
+        "action": "started",
+        "mode": "whisper",
+        "from_queue": "juminhyo",
+        "from_stage": "queued",
     }
     payload = {name: samples.get(name) for name in model.model_fields}
     payload = model.model_validate(payload).model_dump(mode="json")

@@ -150,6 +150,25 @@ class InputFailed(Payload):
     last: Literal["none", "invalid"] = Field(description="Last attempt: no digit or a wrong one.")
 
 
+class Monitored(Payload):
+    action: Literal["started", "changed", "stopped"] = Field(
+        description="A supervisor joined the call, changed mode, or left (audited)."
+    )
+    mode: Literal["listen", "whisper", "barge"] | None = Field(
+        None, description="Listen (hears both), whisper (the agent hears), barge (both hear)."
+    )
+    stopped_by: Literal["supervisor", "call_ended", "phone_hung_up"] | None = Field(
+        None, description="Why it stopped: the supervisor, the call's end, the phone hung up."
+    )
+
+
+class Requeued(Payload):
+    from_queue: str = Field(description="Queue the contact was in.")
+    to_queue: str = Field(description="Queue it went back to (its arrival time is kept).")
+    from_stage: Literal["queued", "offered"] = Field(description="Waiting, or ringing at a desk.")
+    waited_s: float = Field(ge=0, description="Seconds since it joined the first queue.")
+
+
 class EventType(StrEnum):
     """Every event type, with its payload model in :data:`PAYLOADS`."""
 
@@ -178,6 +197,8 @@ class EventType(StrEnum):
     FAQ_USED = "faq.used"
     QA_VIOLATION_FLAGGED = "qa.violation_flagged"
     IVR_INPUT_FAILED = "ivr.input_failed"
+    CONTACT_MONITORED = "contact.monitored"
+    CONTACT_REQUEUED = "contact.requeued"
 
 
 PAYLOADS: dict[EventType, type[Payload]] = {
@@ -206,6 +227,8 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.FAQ_USED: FaqUsed,
     EventType.QA_VIOLATION_FLAGGED: ViolationFlagged,
     EventType.IVR_INPUT_FAILED: InputFailed,
+    EventType.CONTACT_MONITORED: Monitored,
+    EventType.CONTACT_REQUEUED: Requeued,
 }
 
 DESCRIPTIONS: dict[EventType, str] = {
@@ -234,4 +257,6 @@ DESCRIPTIONS: dict[EventType, str] = {
     EventType.FAQ_USED: "An agent opened or cited a FAQ entry (F-2.1.6).",
     EventType.QA_VIOLATION_FLAGGED: "QA flagged the contact as a compliance violation (S-P3).",
     EventType.IVR_INPUT_FAILED: "No valid menu choice after the retries (F-1.2.3); guidance, end.",
+    EventType.CONTACT_MONITORED: "A supervisor listened, whispered or barged in (F-1.1.1).",
+    EventType.CONTACT_REQUEUED: "A supervisor sent a waiting or ringing call back to a queue.",
 }

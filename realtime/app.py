@@ -46,6 +46,7 @@ from realtime.timeutil import format_jst
 from switch import subsystem as switch_subsystem
 from switch.callpath import api as callpath_api
 from switch.callpath import subsystem as callpath_subsystem
+from switch.callpath import supervise_api as callpath_supervise_api
 from webagent import city as city_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
@@ -107,6 +108,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     mediastore.api.routes,
     wfm.api.routes,
     callpath_api.routes,
+    callpath_supervise_api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
