@@ -33,43 +33,42 @@ def _text(body: dict[str, Any], name: str, message: str, *, required: bool = Tru
     return value.strip()
 
 
-async def supervise(request: Request) -> Response:
-    """Listen, whisper or barge on a call, or switch the mode of one's own monitor."""
-    principal = await _principal(request)
-    body = await json_body(request)
-    contact_id = _text(body, "contact_id", "通話を指定してください。") or ""
-    mode = _text(body, "mode", "listen / whisper / barge を指定してください。") or ""
-    sup = supervision_of(context_of(request))
-    return JSONResponse(await sup.supervise(principal, contact_id=contact_id, mode=mode))
+async def socket_action(ctx: Any, action: str, principal: Principal, data: Any) -> dict[str, Any]:
+    """One supervisor action (HTTP body or /supervisor event data); the JSON answer."""
+    body: dict[str, Any] = data if isinstance(data, dict) else {}
+    sup = supervision_of(ctx)
+    if action == "supervise":
+        contact_id = _text(body, "contact_id", "通話を指定してください。") or ""
+        mode = _text(body, "mode", "listen / whisper / barge を指定してください。") or ""
+        return await sup.supervise(principal, contact_id=contact_id, mode=mode)
+    if action == "supervise_stop":
+        contact_id = _text(body, "contact_id", "通話を指定してください。") or ""
+        return await sup.stop(principal, contact_id=contact_id)
+    if action == "force_not_ready":
+        agent = _text(body, "agent", "対象のオペレーターを指定してください。") or ""
+        reason = _text(body, "reason", "理由を入力してください（200文字まで）。") or ""
+        return await sup.force_not_ready(principal, agent=agent, reason=reason)
+    if action == "requeue":
+        contact_id = _text(body, "contact_id", "通話を指定してください。") or ""
+        queue_id = _text(body, "queue_id", "待ち行列を指定してください。", required=False)
+        return await sup.requeue(principal, contact_id=contact_id, queue_id=queue_id)
+    raise ValidationFailed(fields={"action": "不明な操作です。"})
 
 
-async def supervise_stop(request: Request) -> Response:
-    """End one's own monitor of a call."""
-    principal = await _principal(request)
-    body = await json_body(request)
-    contact_id = _text(body, "contact_id", "通話を指定してください。") or ""
-    sup = supervision_of(context_of(request))
-    return JSONResponse(await sup.stop(principal, contact_id=contact_id))
+def _endpoint(action: str, doc: str) -> Any:
+    async def endpoint(request: Request) -> Response:
+        principal = await _principal(request)
+        body = await json_body(request)
+        return JSONResponse(await socket_action(context_of(request), action, principal, body))
+
+    endpoint.__doc__ = doc
+    return endpoint
 
 
-async def not_ready(request: Request) -> Response:
-    """Force a ready (or not-ready) agent to not ready, with the reason for the audit."""
-    principal = await _principal(request)
-    body = await json_body(request)
-    agent = _text(body, "agent", "対象のオペレーターを指定してください。") or ""
-    reason = _text(body, "reason", "理由を入力してください（200文字まで）。") or ""
-    sup = supervision_of(context_of(request))
-    return JSONResponse(await sup.force_not_ready(principal, agent=agent, reason=reason))
-
-
-async def requeue(request: Request) -> Response:
-    """Send a waiting or ringing call back to its queue or another one."""
-    principal = await _principal(request)
-    body = await json_body(request)
-    contact_id = _text(body, "contact_id", "通話を指定してください。") or ""
-    queue_id = _text(body, "queue_id", "待ち行列を指定してください。", required=False)
-    sup = supervision_of(context_of(request))
-    return JSONResponse(await sup.requeue(principal, contact_id=contact_id, queue_id=queue_id))
+supervise = _endpoint("supervise", "Listen, whisper or barge on a call, or switch the mode.")
+supervise_stop = _endpoint("supervise_stop", "End one's own monitor of a call.")
+not_ready = _endpoint("force_not_ready", "Force a ready (or not-ready) agent to not ready.")
+requeue = _endpoint("requeue", "Send a waiting or ringing call back to a queue.")
 
 
 def routes() -> list[BaseRoute]:

@@ -23,7 +23,10 @@ class SupervisorPhoneUnreachable(MadoguchiError):
 
     error_id = "supervise-phone-unreachable"
     status_code = 409
-    message_ja = "スーパーバイザーの電話機に接続できませんでした。内線の設定と電話機の登録を確認してください。"
+    message_ja = (
+        "スーパーバイザーの電話機に接続できませんでした。"
+        "内線の設定と電話機の登録を確認してください。"
+    )
 
     def __init__(self, *, supervisor: str, cause: str) -> None:
         super().__init__(supervisor=supervisor, cause=cause[:64])

@@ -18,6 +18,7 @@ from tests.callpath_supervise.helpers import (
     hearing,
     monitor_of,
     supervision,
+    supervisor_socket,
     supervisors,
 )
 from tests.support.app import add_user
@@ -136,4 +137,38 @@ async def test_unreachable_phone_and_unconnected_calls_are_reported(
         )
         assert nophone.status_code == 409
         assert nophone.json()["error"] == "supervise-phone-unreachable"
+        await talk.call.hangup()
+
+
+@pytest.mark.req("F-1.1.1", "F-1.1.4")
+@scenario
+async def test_supervisor_socket_events_do_the_same_and_leaders_are_refused(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
+        browsers = await supervisors(rig)
+        socket = await supervisor_socket(rig, browsers["sv"])
+        talk = await connected(rig)
+        ack = await socket.call("supervise", {"contact_id": talk.contact, "mode": "whisper"})
+        assert ack["monitor"] == {
+            "contact_id": talk.contact,
+            "mode": "whisper",
+            "supervisor": "sv",
+            "agent": "op1",
+        }
+        leg = monitor_of(rig, talk.contact, "sv").uuid
+        await hearing(rig, talk.agent_uuid, {talk.caller_uuid, leg})
+        assert (await socket.next("monitor_changed"))["mode"] == "whisper"
+        missing = await socket.call("requeue", {"contact_id": "no-such-call"})
+        assert missing["error"] == "supervise-no-call"
+        busy = await socket.call("force_not_ready", {"agent": "op1", "reason": "研修"})
+        assert busy["error"] == "agent-not-idle"
+        stop = await socket.call("supervise_stop", {"contact_id": talk.contact})
+        assert stop["monitor"]["mode"] is None
+        add_user(rig.app, "ld", Role.LEADER)
+        leader = await rig.staff("ld")
+        watcher = await supervisor_socket(rig, leader)
+        refused = await watcher.call("supervise", {"contact_id": talk.contact, "mode": "barge"})
+        assert refused["error"] == "permission-denied"
+        assert supervision(rig).of_call(talk.contact) == []
         await talk.call.hangup()

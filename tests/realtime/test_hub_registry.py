@@ -183,7 +183,14 @@ def test_declared_events_are_exactly_the_documented_ones() -> None:
             "ready": Permission.DESK_USE,
             "not_ready": Permission.DESK_USE,
         },
-        "/supervisor": {"resync": Permission.ACCOUNT_SELF, "announce": Permission.ANNOUNCE},
+        "/supervisor": {
+            "resync": Permission.ACCOUNT_SELF,
+            "announce": Permission.ANNOUNCE,
+            "supervise": Permission.CALLS_SUPERVISE,
+            "supervise_stop": Permission.CALLS_SUPERVISE,
+            "force_not_ready": Permission.CALLS_SUPERVISE,
+            "requeue": Permission.CALLS_SUPERVISE,
+        },
         "/admin": {"resync": Permission.ACCOUNT_SELF},
     }
     assert {path: cls.permission for path, cls in NAMESPACES.items()} == {
