@@ -83,6 +83,11 @@ class StandInHub:
     async def desk_action(self, action: str, *, principal: Principal, data: Any) -> dict[str, Any]:
         return {"result": HANDLED, "action": action}
 
+    async def supervisor_action(
+        self, action: str, *, principal: Principal, data: Any
+    ) -> dict[str, Any]:
+        return {"result": HANDLED, "action": action}
+
     def remember(self, sid: str, *, namespace: str, principal: Principal) -> None:
         self.connected.append((sid, namespace))
 
