@@ -39,6 +39,12 @@ only from this log. No field ever holds personal data (N-PRIV-1).
 """
 
 
+_PER_EVENT: dict[EventType, dict[str, Any]] = {
+    # fields of the same name whose values differ by event
+    EventType.CONTACT_MONITORED: {"mode": "whisper"},
+}
+
+
 def _example(event_type: EventType, model: type[Payload]) -> dict[str, Any]:
     samples: dict[str, Any] = {
         "menu": "juminhyo",
@@ -81,7 +87,11 @@ def _example(event_type: EventType, model: type[Payload]) -> dict[str, Any]:
         "decided_by": "switch",
         "mode": "sampled",
         "score": 4,
+        "action": "started",
+        "from_queue": "juminhyo",
+        "from_stage": "queued",
     }
+    samples.update(_PER_EVENT.get(event_type, {}))
     payload = {name: samples.get(name) for name in model.model_fields}
     payload = model.model_validate(payload).model_dump(mode="json")
     channel = "call"

@@ -187,6 +187,25 @@ class SurveyAnswered(Payload):
     mode: Literal["handoff", "sampled"] = "sampled"
 
 
+class Monitored(Payload):
+    action: Literal["started", "changed", "stopped"] = Field(
+        description="A supervisor joined the call, changed mode, or left (audited)."
+    )
+    mode: Literal["listen", "whisper", "barge"] | None = Field(
+        None, description="Listen (hears both), whisper (the agent hears), barge (both hear)."
+    )
+    stopped_by: Literal["supervisor", "call_ended", "phone_hung_up"] | None = Field(
+        None, description="Why it stopped: the supervisor, the call's end, the phone hung up."
+    )
+
+
+class Requeued(Payload):
+    from_queue: str = Field(description="Queue the contact was in.")
+    to_queue: str = Field(description="Queue it went back to (its arrival time is kept).")
+    from_stage: Literal["queued", "offered"] = Field(description="Waiting, or ringing at a desk.")
+    waited_s: float = Field(ge=0, description="Seconds since it joined the first queue.")
+
+
 class EventType(StrEnum):
     """Every event type, with its payload model in :data:`PAYLOADS`."""
 
@@ -219,6 +238,8 @@ class EventType(StrEnum):
     CALLBACK_RESULT = "callback.result"
     SURVEY_OFFERED = "survey.offered"
     SURVEY_ANSWERED = "survey.answered"
+    CONTACT_MONITORED = "contact.monitored"
+    CONTACT_REQUEUED = "contact.requeued"
 
 
 PAYLOADS: dict[EventType, type[Payload]] = {
@@ -251,6 +272,8 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.CALLBACK_RESULT: CallbackResult,
     EventType.SURVEY_OFFERED: SurveyOffered,
     EventType.SURVEY_ANSWERED: SurveyAnswered,
+    EventType.CONTACT_MONITORED: Monitored,
+    EventType.CONTACT_REQUEUED: Requeued,
 }
 
 DESCRIPTIONS: dict[EventType, str] = {
@@ -283,4 +306,6 @@ DESCRIPTIONS: dict[EventType, str] = {
     EventType.CALLBACK_RESULT: "A call-back attempt's result (reached, no answer, wrong number).",
     EventType.SURVEY_OFFERED: "The caller was put through to the satisfaction survey (N-SURVEY-1).",
     EventType.SURVEY_ANSWERED: "The caller pressed a satisfaction score 1-5 (N-SURVEY-1).",
+    EventType.CONTACT_MONITORED: "A supervisor listened, whispered or barged in (F-1.1.1).",
+    EventType.CONTACT_REQUEUED: "A supervisor sent a waiting or ringing call back to a queue.",
 }

@@ -47,6 +47,7 @@ from realtime.timeutil import format_jst
 from switch import subsystem as switch_subsystem
 from switch.callpath import api as callpath_api
 from switch.callpath import subsystem as callpath_subsystem
+from switch.callpath import supervise_api as callpath_supervise_api
 from switch.callpath import transfer_api as callpath_transfer_api
 from webagent import city as city_pages
 from webagent import desk as desk_pages
@@ -111,6 +112,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     wfm.api.routes,
     callpath_api.routes,
     callpath_transfer_api.routes,
+    callpath_supervise_api.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.

@@ -181,6 +181,31 @@ class SupervisorNamespace(AudienceNamespace):
         text = data.get("text") if isinstance(data, dict) else None
         return await self.hub.announce(principal=principal, text=text)
 
+    # Call path supervision (switch/callpath/supervise.py): the same actions as the HTTP routes.
+    @event("supervise", permission=Permission.CALLS_SUPERVISE)
+    async def on_supervise(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
+        """Listen, whisper or barge: ``{"contact_id", "mode"}`` (again: switch the mode)."""
+        return await self.hub.supervisor_action("supervise", principal=principal, data=data)
+
+    @event("supervise_stop", permission=Permission.CALLS_SUPERVISE)
+    async def on_supervise_stop(
+        self, sid: str, principal: auth.Principal, data: Any
+    ) -> dict[str, Any]:
+        """Leave a monitored call: ``{"contact_id"}``."""
+        return await self.hub.supervisor_action("supervise_stop", principal=principal, data=data)
+
+    @event("force_not_ready", permission=Permission.CALLS_SUPERVISE)
+    async def on_force_not_ready(
+        self, sid: str, principal: auth.Principal, data: Any
+    ) -> dict[str, Any]:
+        """Take a ready agent out of distribution: ``{"agent", "reason"}``."""
+        return await self.hub.supervisor_action("force_not_ready", principal=principal, data=data)
+
+    @event("requeue", permission=Permission.CALLS_SUPERVISE)
+    async def on_requeue(self, sid: str, principal: auth.Principal, data: Any) -> dict[str, Any]:
+        """Send a waiting or ringing call back to a queue: ``{"contact_id", "queue_id"?}``."""
+        return await self.hub.supervisor_action("requeue", principal=principal, data=data)
+
 
 class AdminNamespace(AudienceNamespace):
     permission = Permission.SETTINGS_MANAGE
@@ -284,6 +309,14 @@ class Hub:
     ) -> dict[str, Any]:
         """A call-path desk event (switch/callpath): accept, ready, not_ready."""
         from switch.callpath.desk import socket_action
+
+        return await socket_action(self.ctx, action, principal, data)
+
+    async def supervisor_action(
+        self, action: str, *, principal: auth.Principal, data: Any
+    ) -> dict[str, Any]:
+        """A call-path supervisor event (switch/callpath/supervise_api.py)."""
+        from switch.callpath.supervise_api import socket_action
 
         return await socket_action(self.ctx, action, principal, data)
 

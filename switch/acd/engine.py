@@ -529,6 +529,48 @@ class Engine:
             at=self._clock(),
         )
 
+    def requeue(
+        self, *, contact_id: str, queue_id: str | None = None, reason: str = "requeued"
+    ) -> list[AcdEvent]:
+        """A waiting or ringing contact goes back to a queue (its own or another), keeping its
+        arrival time; a ringing agent goes not ready with ``reason`` (so it is not re-offered)."""
+        contact = self._contacts.get(contact_id)
+        if contact is None or contact.stage not in (Stage.QUEUED, Stage.OFFERED):
+            return []
+        target = get_line(self._lines, queue_id or contact.queue_id).config
+        now = self._clock()
+        events: list[AcdEvent] = []
+        agent_id = contact.agent_id if contact.stage is Stage.OFFERED else None
+        if contact.stage is Stage.QUEUED:
+            self._lines[contact.queue_id].remove(contact_id)
+        event = self._contact_event(
+            "contact.requeued",
+            contact,
+            agent=agent_id,
+            from_queue=contact.queue_id,
+            to_queue=target.queue_id,
+            from_stage=contact.stage.value,
+            waited_s=now - contact.entered_at,
+        )
+        contact.stage = Stage.QUEUED
+        contact.agent_id = None
+        contact.queue_id = target.queue_id
+        self._seq += 1
+        contact.key = (-target.priority, contact.entered_at, self._seq)
+        contact.next_announce = None
+        events.append(event)
+        if agent_id is not None:
+            agent = self._agents[agent_id]
+            back = self._interrupted_contact(agent)
+            if back is not None:
+                agent.blend_paused = True
+                events.append(self._resume(agent, back))
+            else:
+                events.append(self._move(agent, S.NOT_READY, reason=reason))
+        self._lines[target.queue_id].push(contact_id, contact.key)
+        self._arm_queue_timers(contact)
+        return events + self._serve_contact(contact)
+
     # ------------------------------------------------------------------ timers
 
     def next_deadline(self) -> float | None:

@@ -321,6 +321,8 @@ class Api:
     async def _inline(self, ch: Channel, dest: str) -> None:
         """The inline dialplan (inline_dialplan_hunt in mod_dptools.c): ``app:arg,app:arg``."""
         ch.profile.dialplan = "inline"
+        # The transfer's pending state change ends a running eavesdrop loop first.
+        await self.apps.interrupt(ch)
         for step in dest.split(","):
             app, _, arg = step.partition(":")
             if not ch.alive:

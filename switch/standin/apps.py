@@ -11,6 +11,7 @@ import asyncio
 import re
 import uuid as uuidlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from switch.standin.channels import Channel, Header, State
 from switch.standin.core import Switch
@@ -20,6 +21,41 @@ Originator = Callable[..., Awaitable[tuple[Channel | None, str]]]
 
 PROMPT_SECONDS = 1.0
 
+# switch_eavesdrop_flag_t (src/include/switch_types.h)
+MUX_READ = 1 << 0
+MUX_WRITE = 1 << 1
+DTMF = 1 << 2
+BRIDGE_READ = 1 << 4
+BRIDGE_WRITE = 1 << 5
+
+
+def _true(value: str | None) -> bool:
+    """switch_true: yes, on, true, t, enabled, active, allow, or a non-zero number."""
+    if value is None:
+        return False
+    text = value.strip().lower()
+    if text in ("yes", "on", "true", "t", "enabled", "active", "allow"):
+        return True
+    return text.lstrip("-").isdigit() and int(text) != 0
+
+
+def _dtmf_flags(flags: int, digit: str) -> int:
+    """The eavesdrop loop's digit commands (switch_ivr_async.c)."""
+    mux = {"1": MUX_READ, "2": MUX_WRITE, "3": MUX_READ | MUX_WRITE, "0": 0}.get(digit)
+    if mux is None:
+        return flags
+    return (flags & ~(MUX_READ | MUX_WRITE)) | mux
+
+
+@dataclass
+class Eavesdrop:
+    """One eavesdropper's media bug on a target channel."""
+
+    target: str
+    flags: int
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
 
 class Apps:
     """Runs applications on channels of one switch."""
@@ -28,6 +64,8 @@ class Apps:
         self.switch = switch
         self.originate = originate
         self.conference_members: dict[str, dict[str, int]] = {}
+        self.eavesdrops: dict[str, Eavesdrop] = {}
+        """Eavesdropper channel UUID -> its media bug (who hears whom: :meth:`hears`)."""
         self._member_ids = 0
 
     async def execute(self, ch: Channel, app: str, arg: str, *, app_uuid: str | None = None) -> str:
@@ -209,25 +247,113 @@ class Apps:
             sw.bridge(ch, partner)
 
     async def app_eavesdrop(self, ch: Channel, arg: str) -> None:
-        """Listen (whisper / barge by eavesdrop_* variables or DTMF 2/3 in FreeSWITCH)."""
-        target = self.switch.channels.get(arg.strip())
-        if target is None:
-            return
-        ch.variables["eavesdrop_target_uuid"] = target.uuid
-        self.switch.answer(ch)
-        await self._until_either_ends(ch, target)
+        """mod_dptools eavesdrop_function: flags from the eavesdropper's channel variables.
+
+        ``eavesdrop_enable_dtmf`` (default on) lets the eavesdropper's digits change the mode;
+        ``eavesdrop_whisper_aleg`` sets ED_MUX_READ, ``eavesdrop_whisper_bleg`` ED_MUX_WRITE;
+        ``eavesdrop_bridge_aleg`` / ``_bleg`` choose what is heard (both when neither is set).
+        """
+        v = ch.variables
+        flags = DTMF
+        if "eavesdrop_enable_dtmf" in v:
+            flags = DTMF if _true(v["eavesdrop_enable_dtmf"]) else 0
+        if _true(v.get("eavesdrop_whisper_aleg")):
+            flags |= MUX_READ
+        if _true(v.get("eavesdrop_whisper_bleg")):
+            flags |= MUX_WRITE
+        if _true(v.get("eavesdrop_bridge_aleg")):
+            flags |= BRIDGE_READ
+        if _true(v.get("eavesdrop_bridge_bleg")):
+            flags |= BRIDGE_WRITE
+        await self._eavesdrop(ch, arg.strip(), flags)
 
     async def app_three_way(self, ch: Channel, arg: str) -> None:
-        await self.app_eavesdrop(ch, arg)
+        """mod_dptools three_way_function: eavesdrop with ED_MUX_READ | ED_MUX_WRITE, no DTMF."""
+        await self._eavesdrop(ch, arg.strip(), MUX_READ | MUX_WRITE)
 
-    async def _until_either_ends(self, ch: Channel, target: Channel) -> None:
-        a, b = self.switch.ended.get(ch.uuid), self.switch.ended.get(target.uuid)
-        if a is None or b is None:
+    async def _eavesdrop(self, ch: Channel, uuid: str, flags: int) -> None:
+        """switch_ivr_eavesdrop_session: a media bug on the target until either side ends.
+
+        ED_MUX_READ mixes the eavesdropper into the target's read stream (heard by the target's
+        bridge partner); ED_MUX_WRITE into its write stream (heard by the target's own party).
+        Digits (with ED_DTMF): 1 read only, 2 write only, 3 both, 0 neither, * stop. A transfer
+        of the eavesdropper (its state change pending) also ends the loop.
+        """
+        target = self.switch.channels.get(uuid)
+        if target is None or not target.alive or not target.media_ready:
             return
-        tasks = {asyncio.ensure_future(a.wait()), asyncio.ensure_future(b.wait())}
-        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
+        ch.variables["eavesdrop_target_uuid"] = target.uuid
+        self.switch.pre_answer(ch)
+        if not flags & (BRIDGE_READ | BRIDGE_WRITE):
+            flags |= BRIDGE_READ | BRIDGE_WRITE
+        spy = Eavesdrop(target=target.uuid, flags=flags)
+        self.eavesdrops[ch.uuid] = spy
+        try:
+            await self._spy_loop(ch, target, spy)
+        finally:
+            self.eavesdrops.pop(ch.uuid, None)
+            spy.done.set()
+
+    async def _spy_loop(self, ch: Channel, target: Channel, spy: Eavesdrop) -> None:
+        mine, theirs = self.switch.ended.get(ch.uuid), self.switch.ended.get(target.uuid)
+        digits = self.switch.digits.get(ch.uuid)
+        if mine is None or theirs is None or digits is None:
+            return
+        enders = {
+            asyncio.ensure_future(mine.wait()),
+            asyncio.ensure_future(theirs.wait()),
+            asyncio.ensure_future(spy.stop.wait()),
+        }
+        try:
+            while True:
+                getter = asyncio.ensure_future(digits.get()) if spy.flags & DTMF else None
+                waiting = enders | ({getter} if getter is not None else set())
+                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if getter is not None and getter not in done:
+                    getter.cancel()
+                if done & enders:
+                    return
+                if getter is not None and getter.result() == "*":
+                    return
+                if getter is not None:
+                    spy.flags = _dtmf_flags(spy.flags, getter.result())
+        finally:
+            for task in enders:
+                task.cancel()
+
+    async def interrupt(self, ch: Channel) -> None:
+        """A transfer of ``ch``: a running eavesdrop returns before the new dialplan runs."""
+        spy = self.eavesdrops.get(ch.uuid)
+        if spy is not None:
+            spy.stop.set()
+            await spy.done.wait()
+
+    def hears(self, uuid: str) -> set[str]:
+        """Whose voices the party on channel ``uuid`` hears (bridge partner and eavesdrops)."""
+        sw = self.switch
+        ch = sw.channels.get(uuid)
+        if ch is None or not ch.alive:
+            return set()
+        heard: set[str] = set()
+        if ch.bridged_to is not None:
+            heard.add(ch.bridged_to)
+        spy = self.eavesdrops.get(uuid)
+        if spy is not None:
+            target = sw.channels.get(spy.target)
+            if spy.flags & BRIDGE_READ:
+                heard.add(spy.target)
+            if spy.flags & BRIDGE_WRITE and target is not None and target.bridged_to:
+                heard.add(target.bridged_to)
+        for spy_uuid, other in self.eavesdrops.items():
+            target = sw.channels.get(other.target)
+            if target is None:
+                continue
+            if other.target == uuid and other.flags & MUX_WRITE:
+                heard.add(spy_uuid)
+            if target.bridged_to == uuid and other.flags & MUX_READ:
+                heard.add(spy_uuid)
+        heard.discard(uuid)
+        return heard
 
     async def app_conference(self, ch: Channel, arg: str) -> None:
         """``name[@profile][+flags{mute|deaf|moderator}]``: member add / del events."""

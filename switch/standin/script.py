@@ -134,6 +134,23 @@ class FreeSwitchStandIn:
         """An agent endpoint's registration goes away."""
         self.server.switch.agents.pop(extension, None)
 
+    def hears(self, uuid: str) -> set[str]:
+        """Whose voices the party on channel ``uuid`` hears (bridges and eavesdrops)."""
+        return self.server.apps.hears(uuid)
+
+    def press(self, uuid: str, digits: str) -> None:
+        """The party on channel ``uuid`` presses keys (DTMF received from its phone)."""
+        ch = self.server.switch.channels.get(uuid)
+        if ch is not None:
+            for digit in digits:
+                self.server.switch.dtmf(ch, digit)
+
+    def phone_hangs_up(self, uuid: str) -> None:
+        """The phone on channel ``uuid`` hangs up (a BYE from the endpoint)."""
+        ch = self.server.switch.channels.get(uuid)
+        if ch is not None:
+            self.server.switch.hangup(ch, "NORMAL_CLEARING")
+
     async def call(
         self,
         *,

@@ -83,6 +83,11 @@ class StandInHub:
     async def desk_action(self, action: str, *, principal: Principal, data: Any) -> dict[str, Any]:
         return {"result": HANDLED, "action": action}
 
+    async def supervisor_action(
+        self, action: str, *, principal: Principal, data: Any
+    ) -> dict[str, Any]:
+        return {"result": HANDLED, "action": action}
+
     def remember(self, sid: str, *, namespace: str, principal: Principal) -> None:
         self.connected.append((sid, namespace))
 
@@ -185,7 +190,14 @@ def test_declared_events_are_exactly_the_documented_ones() -> None:
             "transfer": Permission.DESK_USE,
             "survey": Permission.DESK_USE,
         },
-        "/supervisor": {"resync": Permission.ACCOUNT_SELF, "announce": Permission.ANNOUNCE},
+        "/supervisor": {
+            "resync": Permission.ACCOUNT_SELF,
+            "announce": Permission.ANNOUNCE,
+            "supervise": Permission.CALLS_SUPERVISE,
+            "supervise_stop": Permission.CALLS_SUPERVISE,
+            "force_not_ready": Permission.CALLS_SUPERVISE,
+            "requeue": Permission.CALLS_SUPERVISE,
+        },
         "/admin": {"resync": Permission.ACCOUNT_SELF},
     }
     assert {path: cls.permission for path, cls in NAMESPACES.items()} == {
