@@ -143,13 +143,16 @@ class CallControl:
     ) -> Originated:
         """Call the supervisor and eavesdrop on ``uuid`` (the agent's leg).
 
-        listen: hears both; whisper: speaks to the agent (a-leg) only; barge: speaks to both.
+        listen: hears both; whisper: speaks to the agent only; barge: speaks to both.
+        FreeSWITCH mixes ``eavesdrop_whisper_bleg`` audio into what is written to the
+        eavesdropped leg (the agent hears it) and ``eavesdrop_whisper_aleg`` audio into what that
+        leg reads (its bridged partner, the caller, hears it): switch_ivr_async.c.
         """
         variables = {"eavesdrop_enable_dtmf": "false"}
         if mode in ("whisper", "barge"):
-            variables["eavesdrop_whisper_aleg"] = "true"
-        if mode == "barge":
             variables["eavesdrop_whisper_bleg"] = "true"
+        if mode == "barge":
+            variables["eavesdrop_whisper_aleg"] = "true"
         return await self.originate(
             uuid=supervisor_uuid,
             endpoint=endpoint,

@@ -126,8 +126,8 @@ def test_originate_for_an_agent_phone_auto_answers() -> None:
     ("mode", "extra"),
     [
         ("listen", ""),
-        ("whisper", ",eavesdrop_whisper_aleg='true'"),
-        ("barge", ",eavesdrop_whisper_aleg='true',eavesdrop_whisper_bleg='true'"),
+        ("whisper", ",eavesdrop_whisper_bleg='true'"),
+        ("barge", ",eavesdrop_whisper_bleg='true',eavesdrop_whisper_aleg='true'"),
     ],
 )
 def test_eavesdrop_modes(mode: str, extra: str) -> None:

@@ -158,7 +158,7 @@ async def test_broadcast_plays_a_file_on_the_channel(tmp_path: Path) -> None:
 @pytest.mark.req("F-1.1.1")
 @pytest.mark.parametrize(
     ("mode", "aleg", "bleg"),
-    [("listen", None, None), ("whisper", "true", None), ("barge", "true", "true")],
+    [("listen", None, None), ("whisper", None, "true"), ("barge", "true", "true")],
 )
 @scenario
 async def test_eavesdrop_calls_the_supervisor_onto_the_agent_leg(
