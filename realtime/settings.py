@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     callpath_ring_timeout_s: float = Field(default=20.0, gt=0, le=600)
     callpath_overflow_dial: str = "sofia/gateway/overflow/{number}"
     switch_standin_scale: float = Field(default=1.0, gt=0, le=1.0)
+    # scale-out (switch/scaleout): how often a follower tries the PostgreSQL advisory lock and
+    # the leader checks its lock connection; how long a forwarded desk command waits for the
+    # leader's answer before 503 switch-leader-unavailable
+    leader_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    leader_forward_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
     @model_validator(mode="before")
     @classmethod
