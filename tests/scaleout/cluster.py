@@ -116,7 +116,8 @@ class AppProcess:
 
     async def role(self) -> str | None:
         """leader / taking-over / follower, as /readyz reports it."""
-        return (await self.readyz()).get("switch", {}).get("role")
+        role = (await self.readyz()).get("switch", {}).get("role")
+        return str(role) if role is not None else None
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")

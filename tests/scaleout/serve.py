@@ -8,6 +8,7 @@ import argparse
 import datetime as dt
 import socket
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -22,7 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
-    app = create_app(load_settings())
+    app: Any = create_app(load_settings())
     app.ctx.extras["callpath"].wall_clock = lambda: WEEKDAY_10AM
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
