@@ -44,11 +44,11 @@ from realtime.monitoring import subsystem as monitoring_subsystem
 from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
 from realtime.timeutil import format_jst
-from switch import subsystem as switch_subsystem
 from switch.callpath import api as callpath_api
 from switch.callpath import subsystem as callpath_subsystem
 from switch.callpath import supervise_api as callpath_supervise_api
 from switch.callpath import transfer_api as callpath_transfer_api
+from switch.scaleout import gate as switch_leader
 from webagent import city as city_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
@@ -117,7 +117,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
 
 # Background parts, started in this order and stopped in reverse; one line per package.
 SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
-    switch_subsystem.build,
+    switch_leader.build,  # the switch, run by the elected leader only (docs/operations.md)
     callpath_subsystem.build,
     inbox.intake.subsystem.build,
     inbox.clock.subsystem.build,

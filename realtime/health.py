@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -72,8 +73,12 @@ async def readyz(request: Request) -> Response:
     for name, state in results.items():
         metrics.ready.labels(subsystem=name).set(1 if state == "ok" else 0)
     ready = all(state == "ok" for state in results.values())
+    body: dict[str, Any] = {"status": "ready" if ready else "not-ready", "checks": results}
+    leader = ctx.extras.get("switch_leader")
+    if leader is not None:
+        body["switch"] = leader.describe()  # role: leader / follower (switch/scaleout)
     return JSONResponse(
-        {"status": "ready" if ready else "not-ready", "checks": results},
+        body,
         status_code=200 if ready else 503,
     )
 

@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     callpath_callback_due_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
     callpath_survey_tries: int = Field(default=3, ge=1, le=9)
     callpath_fax_dir: Path | None = None  # unset: DATA_DIR/fax-in
+    # scale-out (switch/scaleout): how often a follower tries the PostgreSQL advisory lock and
+    # the leader checks its lock connection; how long a forwarded desk command waits for the
+    # leader's answer before 503 switch-leader-unavailable
+    leader_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    leader_forward_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
     @model_validator(mode="before")
     @classmethod

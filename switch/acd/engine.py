@@ -406,13 +406,21 @@ class Engine:
     # ------------------------------------------------------------------ contacts
 
     def enqueue(
-        self, *, contact_id: str, queue_id: str, channel: Channel = Channel.CALL
+        self,
+        *,
+        contact_id: str,
+        queue_id: str,
+        channel: Channel = Channel.CALL,
+        waited_s: float = 0.0,
     ) -> list[AcdEvent]:
-        """A contact joins a queue (a call after the IVR menu, or a mail or fax)."""
+        """A contact joins a queue (a call after the IVR menu, or a mail or fax).
+
+        ``waited_s``: time already spent in this queue (a caller taken over from a failed
+        leader keeps its place and its overflow deadline)."""
         line = get_line(self._lines, queue_id)
         if contact_id in self._contacts:
             raise DuplicateContact(contact_id=contact_id)
-        now = self._clock()
+        now = self._clock() - max(0.0, waited_s)
         self._seq += 1
         contact = Contact(
             contact_id=contact_id,

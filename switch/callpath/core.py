@@ -42,6 +42,7 @@ from switch.callpath.errors import NoOffer, PhoneUnreachable, SwitchUnavailable,
 from switch.callpath.survey import surveys_of
 from switch.connection.errors import OriginateFailed, SwitchError
 from switch.connection.events import SwitchEvent
+from switch.scaleout.forward import forward_to_leader
 from wfm.adherence.live import wake as wake_adherence
 
 if TYPE_CHECKING:
@@ -424,6 +425,7 @@ class CallPath:
 
         return bool(await self.ctx.db.run(find))
 
+    @forward_to_leader("set_state")
     async def set_state(
         self, principal: Principal, *, state: str, reason: str | None = None
     ) -> dict[str, Any]:
@@ -484,11 +486,13 @@ class CallPath:
             contact["connected"] = bool(call is not None and call.bridged and not call.ended)
         return {"state": agent.state.value, "reason": agent.reason, "contact": contact}
 
+    @forward_to_leader("agent_snapshot", local_fallback=True)
     async def agent_snapshot(self, principal: Principal) -> dict[str, Any]:
         """The /agent snapshot part: state and current call (after a reconnect too)."""
         self.user_ids[principal.username] = principal.user_id
         return {"callpath": self.agent_view(principal.username)}
 
+    @forward_to_leader("supervisor_snapshot", local_fallback=True)
     async def supervisor_snapshot(self, _principal: Principal) -> dict[str, Any]:
         """The /supervisor snapshot part: agents and queues now."""
         return {"callpath": self.live_view()}
@@ -531,6 +535,7 @@ class CallPath:
                     return
             self.spawn(self.apply(self.engine.disconnect(agent_id=username)))
 
+    @forward_to_leader("accept")
     async def accept(self, principal: Principal) -> dict[str, Any]:
         """The agent accepts the offer: ring its phone with auto-answer, bridge, record."""
         username = principal.username
@@ -600,6 +605,7 @@ class CallPath:
         with contextlib.suppress(SwitchError):
             await self.switch.control.kill(uuid=uuid)
 
+    @forward_to_leader("force_wrapup")
     async def force_wrapup(
         self, supervisor: Principal, *, agent: str, reason: str
     ) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from switch.callpath.config import CallPathConfig, Choice, Line, MenuNode
 from switch.callpath.core import MOH, CallPath, LiveCall
 from switch.connection.errors import SwitchError
 from switch.connection.outbound import OutboundSession, SessionState
+from switch.scaleout.takeover import mark_queued
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,7 @@ class IvrFlow:
             return
         queue_id = node.queue_id or ""
         call.queue_id = queue_id
+        await mark_queued(path, call)  # so a new leader finds the caller (switch/scaleout)
         try:
             events = path.engine.enqueue(contact_id=call.contact_id, queue_id=queue_id)
         except UnknownQueue:

@@ -279,7 +279,20 @@ class StandInServer:
         if not ch.alive:
             self._switch.finish_hangup(ch)
             return
-        if ch.uuid not in self._app_queues and ch.bridged_to is None:
+        if ch.bridged_to is None:
+            await self.after_socket(ch)
+
+    async def after_socket(self, ch: Channel) -> None:
+        """The dialplan goes on after ``socket`` returned with the channel up.
+
+        freeswitch-conf's next action is ``transfer degraded XML madoguchi_degraded``, whose
+        first extension parks a caller that had joined a queue (``madoguchi_queue_id`` set) so
+        a new leader can take it over. Otherwise the stand-in ends the call (its short form of
+        the degraded guidance), unless applications the socket queued are still there."""
+        if ch.variables.get("madoguchi_queue_id"):
+            await self.apps.execute(ch, "park", "")
+            return
+        if ch.uuid not in self._app_queues:
             self._switch.hangup(ch, "NORMAL_CLEARING")
 
     async def originate(

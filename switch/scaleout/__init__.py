@@ -1,0 +1,1 @@
+"""Several app processes, one ACD: leader election, forwarded desk commands, takeover."""
