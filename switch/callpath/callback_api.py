@@ -12,9 +12,7 @@ from realtime.auth.service import Principal
 from realtime.errors import NotAuthenticated, ValidationFailed
 from realtime.http.context import context_of
 from realtime.http.guard import current_principal, guarded_route
-from switch.callpath.callback import callbacks_of
-from switch.callpath.desk import callpath_of
-from switch.callpath.survey import surveys_of
+from switch.callpath.commands import commands_of
 
 
 async def _principal(request: Request) -> Principal:
@@ -27,9 +25,10 @@ async def _principal(request: Request) -> Principal:
 async def dial(request: Request) -> Response:
     """Call the citizen back: the agent's phone rings (auto-answer) and is bridged to them."""
     principal = await _principal(request)
-    path = callpath_of(context_of(request))
     item_id = request.path_params["item_id"]
-    return JSONResponse(await callbacks_of(path).dial(principal, item_id=item_id))
+    return JSONResponse(
+        await commands_of(context_of(request)).callback_dial(principal, item_id=item_id)
+    )
 
 
 async def close(request: Request) -> Response:
@@ -41,16 +40,15 @@ async def close(request: Request) -> Response:
         raise ValidationFailed(
             fields={"outcome": "reached・no_answer・wrong_number・cancelled のいずれかです。"}
         )
-    path = callpath_of(context_of(request))
     item_id = request.path_params["item_id"]
-    return JSONResponse(await callbacks_of(path).close(principal, item_id=item_id, outcome=outcome))
+    commands = commands_of(context_of(request))
+    return JSONResponse(await commands.callback_close(principal, item_id=item_id, outcome=outcome))
 
 
 async def survey(request: Request) -> Response:
     """Hand the connected caller to the satisfaction survey instead of hanging up."""
     principal = await _principal(request)
-    path = callpath_of(context_of(request))
-    return JSONResponse(await surveys_of(path).hand_off(principal))
+    return JSONResponse(await commands_of(context_of(request)).survey(principal))
 
 
 def routes() -> list[BaseRoute]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from realtime.auth.service import Principal
+from switch.callpath.commands import commands_of
 from switch.callpath.core import CallPath
 from switch.callpath.errors import SwitchUnavailable
-from switch.callpath.survey import surveys_of
 
 
 def callpath_of(ctx: Any) -> CallPath:
@@ -24,9 +24,9 @@ async def socket_action(ctx: Any, action: str, principal: Principal, data: Any) 
         from switch.callpath.transfer_api import transfer_action
 
         return await transfer_action(ctx, principal, data)
-    path = callpath_of(ctx)
     if action == "survey":
-        return await surveys_of(path).hand_off(principal)
+        return await commands_of(ctx).survey(principal)
+    path = callpath_of(ctx)
     if action == "accept":
         view = await path.accept(principal)
     else:

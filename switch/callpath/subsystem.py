@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from switch.callpath.commands import commands_of
 from switch.callpath.core import CallPath
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ def build(ctx: AppContext) -> None:
         return
     path = CallPath(ctx, switch)
     ctx.extras["callpath"] = path
+    commands_of(ctx)  # the leader runs forwarded commands on it
     ctx.hub.add_snapshot_provider("/agent", path.agent_snapshot)
     ctx.hub.add_snapshot_provider("/supervisor", path.supervisor_snapshot)
     switch.add_companion(path)

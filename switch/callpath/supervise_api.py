@@ -14,6 +14,7 @@ from realtime.auth.service import Principal
 from realtime.errors import NotAuthenticated, ValidationFailed
 from realtime.http.context import context_of
 from realtime.http.guard import current_principal, guarded_route
+from switch.callpath.commands import commands_of
 from switch.callpath.supervise import supervision_of
 
 
@@ -34,7 +35,14 @@ def _text(body: dict[str, Any], name: str, message: str, *, required: bool = Tru
 
 
 async def socket_action(ctx: Any, action: str, principal: Principal, data: Any) -> dict[str, Any]:
-    """One supervisor action (HTTP body or /supervisor event data); the JSON answer."""
+    """One supervisor action (HTTP body or /supervisor event data), run on the switch leader."""
+    return await commands_of(ctx).supervisor(principal, action=action, data=data)
+
+
+async def run_supervisor_action(
+    ctx: Any, action: str, principal: Principal, data: Any
+) -> dict[str, Any]:
+    """One supervisor action on this process's call path; the JSON answer."""
     body: dict[str, Any] = data if isinstance(data, dict) else {}
     sup = supervision_of(ctx)
     if action == "supervise":

@@ -14,14 +14,12 @@ from realtime.auth.service import Principal
 from realtime.errors import NotAuthenticated
 from realtime.http.context import context_of
 from realtime.http.guard import current_principal, guarded_route
-from switch.callpath.desk import callpath_of
-from switch.callpath.transfer import transfers_of
+from switch.callpath.commands import commands_of
 
 
 async def transfer_action(ctx: Any, principal: Principal, data: Any) -> dict[str, Any]:
     """Run one transfer request of the agent; the contract's ``{"ok", "transfer"}``."""
-    transfers = transfers_of(callpath_of(ctx))
-    return {"ok": True, "transfer": await transfers.request(principal, data=data)}
+    return {"ok": True, "transfer": await commands_of(ctx).transfer(principal, data=data)}
 
 
 async def transfer(request: Request) -> Response:

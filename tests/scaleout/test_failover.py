@@ -70,6 +70,9 @@ async def test_one_leader_forwards_desk_commands_and_a_killed_leader_keeps_the_w
         assert pop["contact_id"] == contact1
         assert (await op2.send("accept"))["callpath"]["state"] == "on_call"
         assert (await c.event("contact.answered", contact1)).agent == "op2"
+        # Feature commands are forwarded too: only the leader knows op2 is on this call.
+        premature = await op2.send("transfer", {"action": "complete"})
+        assert premature["error"] == "transfer-not-consulting"
         await first_call.wait(1).hangup()
         await c.event("contact.ended", contact1, by="caller")
         assert (await op1.send("not_ready", {"reason": "break"}))["callpath"][
