@@ -49,6 +49,7 @@ from switch.callpath import api as callpath_api
 from switch.callpath import subsystem as callpath_subsystem
 from switch.callpath import transfer_api as callpath_transfer_api
 from webagent import city as city_pages
+from webagent import dailyreport as daily_report_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
 from webagent import wallboard
@@ -111,6 +112,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     wfm.api.routes,
     callpath_api.routes,
     callpath_transfer_api.routes,
+    daily_report_pages.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
