@@ -44,7 +44,9 @@ class Client:
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.http.post(
-            path, json=body or {}, headers={"X-CSRF-Token": self.token, "Accept": "application/json"}
+            path,
+            json=body or {},
+            headers={"X-CSRF-Token": self.token, "Accept": "application/json"},
         )
 
 

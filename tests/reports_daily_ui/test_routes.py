@@ -182,7 +182,8 @@ def test_sending_mails_the_report_with_text_and_html_to_the_relay(
     assert msg["Subject"] == "コールセンター日報 2026年11月2日（月）"
     assert msg.get_content_type() == "multipart/alternative"
     text, html = msg.get_body(("plain",)), msg.get_body(("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     assert "着信件数: 7件" in text.get_content()
     assert "還付金" in text.get_content()
     assert "保険年金課" in html.get_content()
@@ -262,8 +263,10 @@ def test_the_page_shows_the_report_and_controls_for_the_supervisor_only(
     html = page.text
     assert "2026年11月2日の日報" in html
     assert 'data-number="calls_received">7件' in html
-    assert 'id="approve-btn"' in html and 'id="send-btn"' in html
-    assert "② 主なクレーム・課題等" in html and "不審電話情報" in html
+    assert 'id="approve-btn"' in html
+    assert 'id="send-btn"' in html
+    assert "② 主なクレーム・課題等" in html
+    assert "不審電話情報" in html
     assert "<kbd>Alt</kbd>+<kbd>S</kbd>" in html
     assert '<a href="/reports/daily">日報</a>' in sv.http.get("/").text
     reader = city.http.get(f"/reports/daily?day={DAY.isoformat()}").text
