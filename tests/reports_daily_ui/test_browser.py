@@ -151,11 +151,11 @@ def test_supervisor_writes_approves_and_sends_the_daily_report(
 
     [(rcpts, msg)] = relay.messages()
     assert sorted(rcpts) == sorted(RECIPIENTS)
-    text = msg.get_body(("plain",))
+    plain = msg.get_body(("plain",))
     html = msg.get_body(("html",))
-    assert text is not None
+    assert plain is not None
     assert html is not None
-    assert "区職員を名乗る還付金の電話が1件。" in text.get_content()
+    assert "区職員を名乗る還付金の電話が1件。" in plain.get_content()
     assert "保険年金課への取次ぎが午前に集中。" in html.get_content()
     page.screenshot(path=str(tmp_path / "daily.png"), full_page=True)
     width = page.evaluate("() => document.documentElement.scrollWidth")
