@@ -48,6 +48,7 @@ from switch import subsystem as switch_subsystem
 from switch.callpath import api as callpath_api
 from switch.callpath import subsystem as callpath_subsystem
 from switch.callpath import transfer_api as callpath_transfer_api
+from webagent import admin_totp as admin_totp_pages
 from webagent import city as city_pages
 from webagent import dailyreport as daily_report_pages
 from webagent import desk as desk_pages
@@ -113,6 +114,7 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     callpath_api.routes,
     callpath_transfer_api.routes,
     daily_report_pages.routes,
+    admin_totp_pages.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.
