@@ -54,10 +54,10 @@ def test_admin_resets_a_lost_authenticator_and_the_user_enrols_again(app: Any) -
         ).all()
         assert [(e.actor, e.target, e.outcome) for e in entries] == [("admin", "sv", "success")]
     with TestClient(app, base_url="http://testserver") as again:
-        page = again.get("/signin")
+        form = again.get("/signin")
         response = again.post(
             "/signin",
-            data={"username": "sv", "password": PASSWORD, "csrf_token": csrf_from(page.text)},
+            data={"username": "sv", "password": PASSWORD, "csrf_token": csrf_from(form.text)},
             follow_redirects=False,
         )
         assert response.headers["location"] == "/account/totp"
