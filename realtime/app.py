@@ -49,7 +49,9 @@ from switch.callpath import subsystem as callpath_subsystem
 from switch.callpath import supervise_api as callpath_supervise_api
 from switch.callpath import transfer_api as callpath_transfer_api
 from switch.scaleout import gate as switch_leader
+from webagent import admin_totp as admin_totp_pages
 from webagent import city as city_pages
+from webagent import dailyreport as daily_report_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
 from webagent import wallboard
@@ -113,6 +115,8 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     callpath_api.routes,
     callpath_transfer_api.routes,
     callpath_supervise_api.routes,
+    daily_report_pages.routes,
+    admin_totp_pages.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.

@@ -409,6 +409,13 @@ async def _users_render(
     return render(request, "admin_users.html", data, status=status)
 
 
+async def users_page_with(
+    request: Request, values: dict[str, Any] | None = None, status: int = 200
+) -> Response:
+    """The users page with a message (for routes of other modules)."""
+    return await _users_render(request, values, status)
+
+
 async def users_create(request: Request) -> Response:
     ctx = context_of(request)
     principal = await current_principal(request)
