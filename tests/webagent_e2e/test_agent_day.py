@@ -16,8 +16,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 import tests.inbox2.test_api as inbox_api
-from tests.inbox2.conftest import Relay, inbox_config, smtp_relay
 from realtime.auth.permissions import Role
+from tests.inbox2.conftest import Relay, inbox_config, smtp_relay
 from tests.support.app import add_user
 from tests.webagent.browsing import REPO, NewContext, TotpState
 from tests.webagent_e2e.live import (
@@ -157,7 +157,7 @@ def test_agent_takes_a_call_wraps_up_only_after_saving_history_and_gets_the_next
     state_pill(page, "offered")
     _board_shows(board, server, "op1", "offered", "着信中")
     _no_axe_violations(board)
-    _shot(board, "wallboard")
+    _shot(board, "wallboard-live")
     server.hang_up(nxt)
     state_pill(page, "ready")
     expect(page.locator("#accept-result")).to_contain_text("お客様が切断")
@@ -192,7 +192,7 @@ def test_center_manager_switches_emergency_mode_on_the_wallboard_and_the_next_ca
     expect(state).to_contain_text("緊急モード中（chief）")
     expect(board.locator("#emergency-result")).to_contain_text("開始しました")
     _no_axe_violations(board)
-    _shot(board, "emergency")
+    _shot(board, "wallboard-emergency")
 
     call = server.call(digits="")
     contact = server.contact_of(call)
