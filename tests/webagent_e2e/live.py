@@ -11,12 +11,13 @@ import asyncio
 import contextlib
 import statistics
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from cms.models import ContactEvent
@@ -25,6 +26,7 @@ from tests.support.app import PASSWORD
 from tests.webagent.browsing import DemoServer, TotpState, submit_signin
 
 T = TypeVar("T")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 START_TIMEOUT_S = 60.0
 
 
@@ -126,13 +128,6 @@ def live_server(tmp_path: Path, template: Path, **settings: Any) -> Iterator[Liv
         loop.close()
 
 
-@contextlib.asynccontextmanager
-async def entered(manager: contextlib.AbstractAsyncContextManager[T]) -> AsyncIterator[T]:
-    """Enter an async context manager on the server's loop (for relays and the like)."""
-    async with manager as value:
-        yield value
-
-
 def sign_in(page: Page, server: LiveServer, username: str) -> None:
     """Sign a test user in through the pages (TOTP for supervisors and administrators)."""
     submit_signin(page, server.handle, username, PASSWORD)
@@ -211,3 +206,15 @@ def measure_pops(page: Page, server: LiveServer, *, count: int) -> PopLatency:
         server.hang_up(call)
         state_pill(page, "ready")
     return PopLatency(samples, from_log)
+
+
+def no_axe_violations(page: Page) -> None:
+    """axe-core (WCAG 2.0-2.2 A/AA and best practice) finds nothing on the page as it is now."""
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
+    found: list[dict[str, Any]] = results.response["violations"]
+    assert found == [], "\n".join(
+        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in found
+    )

@@ -12,7 +12,6 @@ from typing import Any
 
 import pyotp
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 import tests.inbox2.test_api as inbox_api
@@ -22,8 +21,8 @@ from tests.support.app import add_user
 from tests.webagent.browsing import REPO, NewContext, TotpState
 from tests.webagent_e2e.live import (
     LiveServer,
-    entered,
     measure_pops,
+    no_axe_violations,
     open_desk,
     open_wallboard,
     percentile,
@@ -33,27 +32,10 @@ from tests.webagent_e2e.live import (
 
 pytestmark = pytest.mark.browser
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 LIVE_WITHIN_MS = 1000.0  # the wallboard shows a state change within a second
 POP_SAMPLES = 20
 WAITING_HISTORY = "対応履歴を保存してから次の受付に進んでください。"
-
-
-def _axe(page: Page) -> list[dict[str, Any]]:
-    results = Axe().run(
-        page,
-        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
-    )
-    violations: list[dict[str, Any]] = results.response["violations"]
-    return violations
-
-
-def _no_axe_violations(page: Page) -> None:
-    found = _axe(page)
-    assert found == [], "\n".join(
-        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in found
-    )
 
 
 def _shot(page: Page, name: str) -> None:
@@ -111,7 +93,7 @@ def test_agent_takes_a_call_wraps_up_only_after_saving_history_and_gets_the_next
     expect(page.locator("#h-contact")).to_have_value(contact)
     expect(page.locator("#accept-btn")).to_be_enabled()
     _board_shows(board, server, "op1", "offered", "着信中")
-    _no_axe_violations(page)
+    no_axe_violations(page)
     _shot(page, "desk-pop")
 
     page.keyboard.press("Alt+a")
@@ -139,7 +121,7 @@ def test_agent_takes_a_call_wraps_up_only_after_saving_history_and_gets_the_next
     page.keyboard.press("Alt+1")  # not before the history is saved
     expect(page.locator("#state-result")).to_have_text(f"⚠ {WAITING_HISTORY}")
     expect(page.locator("#agent-state")).to_have_attribute("data-state", "wrap_up")
-    _no_axe_violations(page)
+    no_axe_violations(page)
     _shot(page, "desk-wrapup")
 
     page.get_by_label(re.compile("^回答内容")).fill("住民税の納期は年4回とご案内しました。")
@@ -156,7 +138,7 @@ def test_agent_takes_a_call_wraps_up_only_after_saving_history_and_gets_the_next
     expect(page.locator("#pop-contact")).to_have_text(second)
     state_pill(page, "offered")
     _board_shows(board, server, "op1", "offered", "着信中")
-    _no_axe_violations(board)
+    no_axe_violations(board)
     _shot(board, "wallboard-live")
     server.hang_up(nxt)
     state_pill(page, "ready")
@@ -191,7 +173,7 @@ def test_center_manager_switches_emergency_mode_on_the_wallboard_and_the_next_ca
     expect(state).to_have_attribute("data-state", "on")
     expect(state).to_contain_text("緊急モード中（chief）")
     expect(board.locator("#emergency-result")).to_contain_text("開始しました")
-    _no_axe_violations(board)
+    no_axe_violations(board)
     _shot(board, "wallboard-emergency")
 
     call = server.call(digits="")
@@ -221,7 +203,7 @@ def test_agent_answers_an_email_from_the_work_queue_on_the_desk(
     server: LiveServer, desk_context: NewContext
 ) -> None:
     relay = Relay()
-    manager = entered(smtp_relay(relay))
+    manager = smtp_relay(relay)
     server.run(manager.__aenter__)
     try:
         extras = server.rig.ctx.extras
@@ -252,7 +234,7 @@ def test_agent_answers_an_email_from_the_work_queue_on_the_desk(
         assert recipients == ["taro@example.jp"]
         assert b"citizen-30@example.jp" in data  # threaded under the citizen's mail
         expect(page.locator("#wq-body tr", has_text="メール")).to_have_count(0)
-        _no_axe_violations(page)
+        no_axe_violations(page)
     finally:
         server.run(lambda: manager.__aexit__(None, None, None))
 

@@ -16,6 +16,7 @@ from switch.callpath import service
 from tests.webagent.browsing import NewContext
 from tests.webagent_e2e.live import (
     LiveServer,
+    no_axe_violations,
     open_desk,
     open_wallboard,
     sign_in,
@@ -168,6 +169,7 @@ def test_supervisor_ends_an_agents_wrap_up_from_the_wallboard(
     board.keyboard.press("Alt+j")
     force = row.get_by_role("button", name="op1 の後処理を強制終了する")
     expect(force).to_be_focused()
+    no_axe_violations(board)
     board.get_by_label("強制操作の理由").fill("お客様対応が長引いたため")
     force.click()
     expect(board.locator("#sv-result")).to_contain_text("後処理を終了しました")
