@@ -23,14 +23,15 @@ from crm.pii.guard import TYPE_LABELS_JA, find_personal_data
 from realtime.auth.permissions import Permission
 from realtime.errors import ValidationFailed
 from realtime.http.context import context_of
-from realtime.http.guard import guarded_route
+from realtime.http.guard import current_principal, guarded_route
 from webagent.queuestrip import QueueStrip, queue_strip
 from webagent.views import render
 
 MAX_QUERY = 200
 MAX_SCAN_FIELDS = 4
-STATE_ROUTE = "/api/agent/state"
+STATE_ROUTE = "/api/callpath/agent/state"
 TRANSFER_ROUTE = "/api/agent/transfer"
+REPLY_PROBE = "/api/inbox/items/probe/reply"  # any item id: does the mail reply route exist?
 
 WORK_TYPE_LABELS: dict[str, str] = {
     WorkType.INQUIRY.value: "問合せ",
@@ -110,10 +111,13 @@ async def desk_page(request: Request) -> Response:
             }
 
     data = await ctx.db.run(load)
+    principal = await current_principal(request)
     data.update(
         {
+            "username": principal.username if principal is not None else "",
             "state_enabled": route_exists(request, STATE_ROUTE, "POST"),
             "transfer_enabled": route_exists(request, TRANSFER_ROUTE, "POST"),
+            "reply_enabled": route_exists(request, REPLY_PROBE, "POST"),
             "work_types": WORK_TYPE_LABELS,
             "outcomes": OUTCOME_LABELS,
             "max_answer": MAX_ANSWER,

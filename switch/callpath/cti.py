@@ -5,6 +5,7 @@ It carries what the agent needs to answer, and nothing about the caller: no numb
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlmodel import Session
@@ -28,6 +29,7 @@ def screen_pop(
     waited_s: float,
 ) -> dict[str, Any]:
     """The pop's payload: line, menu, wait, the menu's talk script and FAQ entry points."""
+    offered_at_ms = int(time.time() * 1000)  # epoch ms of the offer (screen-pop latency)
     script = None
     if menu is not None:
         found = scripts.script_for(
@@ -58,4 +60,5 @@ def screen_pop(
         "waited_s": round(waited_s, 1),
         "script": script,
         "faq": {"category": category, "entries": entries},
+        "offered_at_ms": offered_at_ms,
     }

@@ -195,14 +195,26 @@ def test_sip_config_gives_only_the_agents_own_account_and_is_not_cached(web: Any
     assert city.get("/api/agent/sip-config").status_code == 403
 
 
+def _has_route(web: Any, path: str) -> bool:
+    from starlette.routing import Match
+
+    scope = {"type": "http", "path": path, "method": "POST", "root_path": ""}
+    inner = getattr(web, "other_asgi_app", web)  # the Starlette app inside Socket.IO's
+    return any(r.matches(scope)[0] is Match.FULL for r in inner.routes)
+
+
 @pytest.mark.req("N-USE-1")
-def test_desk_renders_disabled_controls_until_call_path_routes_exist(web: Any) -> None:
+def test_desk_enables_call_path_controls_exactly_when_their_routes_exist(web: Any) -> None:
     client, _ = _client(web, "op1")
     page = client.get("/desk")
     assert page.status_code == 200
-    assert 'data-state-enabled="false"' in page.text
-    assert "受付状態の切替えはまだ使えません" in page.text
-    assert "転送はまだ使えません" in page.text
+    assert _has_route(web, "/api/callpath/agent/state")
+    assert 'data-state-enabled="true"' in page.text
+    assert "受付状態の切替えはまだ使えません" not in page.text
+    transfer = _has_route(web, "/api/agent/transfer")
+    assert ('data-transfer-enabled="true"' in page.text) is transfer
+    assert ("転送はまだ使えません" in page.text) is not transfer
+    assert 'data-user="op1"' in page.text
     assert "区民課 証明係" in page.text
 
 

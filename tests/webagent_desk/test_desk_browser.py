@@ -228,22 +228,24 @@ def test_screen_pop_shows_menu_script_and_faq_and_is_announced(
     expect(page.locator("#faq-detail")).to_be_focused()
     page.get_by_role("button", name=re.compile("対応履歴に引用")).click()
     expect(page.locator("#h-faqs li")).to_contain_text("F0001")
-    page.keyboard.press("Alt+a")  # the call path's `accept` event is not declared yet
+    page.keyboard.press("Alt+a")  # a pop the call path never offered: refused
     expect(page.locator("#accept-result")).to_contain_text("⚠")
     assert _axe(page) == [], _report(_axe(page))
 
 
 @pytest.mark.req("N-USE-1")
-def test_status_control_is_disabled_with_a_note_until_the_state_route_exists(
+def test_status_control_uses_the_call_path_and_shows_its_shortcuts(
     demo_server: DemoServer, desk_context: NewContext
 ) -> None:
     page = _operator(desk_context, demo_server)
-    for name in ("受付可", "離席", "後処理"):
-        expect(page.get_by_role("button", name=re.compile(f"^{name} Alt"))).to_be_disabled()
-    expect(page.locator("#state-note")).to_contain_text("まだ使えません")
+    for name in ("受付可", "離席"):
+        expect(page.get_by_role("button", name=re.compile(f"^{name} Alt"))).to_be_enabled()
+    expect(page.locator("#state-note")).to_have_count(0)
+    page.keyboard.press("Alt+3")
+    expect(page.get_by_label(re.compile("^離席の理由"))).to_be_focused()
     for label in ("Alt+1", "Alt+2", "Alt+3", "Alt+S", "Alt+W", "Alt+F"):
         first, second = label.split("+")
-        expect(page.locator("kbd", has_text=second).first).to_be_visible()
+        expect(page.locator("kbd:visible", has_text=second).first).to_be_visible()
         assert page.locator("kbd", has_text=first).count() > 10
 
 

@@ -7,6 +7,8 @@
   const csrf = desk.dataset.csrf;
   const stateEnabled = desk.dataset.stateEnabled === "true";
   const transferEnabled = desk.dataset.transferEnabled === "true";
+  const replyEnabled = desk.dataset.replyEnabled === "true";
+  const me = desk.dataset.user || "";
   const $ = (id) => document.getElementById(id);
   const timeFmt = new Intl.DateTimeFormat("ja-JP", { timeZone: "Asia/Tokyo", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
 
@@ -92,6 +94,8 @@
     socket.on("screen_pop", showPop);
     socket.on("queue_strip", showStrip);
     socket.on("agent_state", showState);
+    socket.on("offer_withdrawn", (w) => { if (w && currentPop && w.contact_id === currentPop.contact_id) clearPop("着信は取り下げられました（" + (w.reason === "contact.abandoned" ? "お客様が切断" : "応答なし") + "）。"); });
+    socket.on("transfer_state", showTransfer);
     socket.on("session_ended", () => { socket.close(); window.location.assign("/signin"); });
   } else {
     setConnection("offline", "✕", "リアルタイム接続を使えません");
@@ -101,6 +105,16 @@
     if (state.agent_state) showState(state.agent_state);
     if (state.queue_strip) showStrip(state.queue_strip);
     if (state.screen_pop) showPop(state.screen_pop);
+    if (state.callpath) applyCallpath(state.callpath);
+  }
+  // The call path's view of this agent: {state, reason, contact} (contact = the pop, connected).
+  function applyCallpath(view) {
+    if (!view) return;
+    showState(view);
+    if (view.contact && view.contact.contact_id) {
+      if (!currentPop || currentPop.contact_id !== view.contact.contact_id) showPop(view.contact);
+      if (view.state !== "offered") $("accept-btn").disabled = true;
+    }
   }
 
   // --- status control ------------------------------------------------------------------------
@@ -108,23 +122,33 @@
     ready: ["●", "受付可"], not_ready: ["■", "離席"], wrap_up: ["✎", "後処理"],
     on_call: ["☎", "通話中"], offered: ["☎", "着信中"], signed_out: ["✕", "サインアウト"],
   };
-  const REASONS = { break: "休憩", meeting: "打合せ", training: "研修", other_work: "その他の業務" };
+  const REASONS = {
+    break: "休憩", meeting: "打合せ", training: "研修", other_work: "その他の業務",
+    no_answer: "応答なし", wrapup_forced: "後処理の強制終了", signed_in: "サインイン直後",
+  };
+  let agentState = "unknown";
   function showState(s) {
     const pill = $("agent-state");
     const key = typeof s === "string" ? s : s && s.state;
+    if (!key) return;
     const look = STATES[key] || ["？", "不明"];
-    pill.dataset.state = key || "unknown";
+    agentState = key;
+    pill.dataset.state = key;
     pill.querySelector(".icon").textContent = look[0];
-    const reason = s && s.reason && REASONS[s.reason] ? "（" + REASONS[s.reason] + "）" : "";
+    const code = s && typeof s === "object" ? s.reason : null;
+    const reason = key === "not_ready" && code ? "（" + (REASONS[code] || code) + "）" : "";
     pill.querySelector(".label").textContent = look[1] + reason;
+    $("wrapup-hint").hidden = key !== "wrap_up";
+    pill.dataset.changedAtMs = String(Math.round(performance.timeOrigin + performance.now()));
   }
   async function setState(value) {
     if (!stateEnabled) { $("state-result").textContent = "⚠ 受付状態の切替えはまだ使えません。"; return; }
     await once("state", async () => {
       const body = { state: value };
       if (value === "not_ready") body.reason = $("away-reason").value;
-      const r = await api("POST", "/api/agent/state", body);
-      if (r.ok) { showState(r.body.state ? r.body : body); $("state-result").textContent = "✔ 受付状態を変更しました。"; }
+      $("state-result").textContent = "";
+      const r = await api("POST", "/api/callpath/agent/state", body);
+      if (r.ok) { applyCallpath(r.body.callpath); $("state-result").textContent = "✔ 受付状態を変更しました。"; }
       else $("state-result").textContent = failure(r);
     });
   }
@@ -145,24 +169,55 @@
 
   // --- screen pop and accept -------------------------------------------------------------------
   let currentPop = null;
+  // Each rendered pop with the server's offer time, for the screen-pop latency (N-PERF-1).
+  const popTimes = [];
+  window.madoguchiPopTimes = popTimes;
+  function lineText(p) {
+    if (p.line_label) return p.line_label;
+    if (p.line && typeof p.line === "object") return p.line.label || p.line.did || "—";
+    return "—";
+  }
+  function menuText(p) {
+    if (!p.menu) return "（メニュー選択なし）";
+    return typeof p.menu === "string" ? p.menu : (p.menu.label || p.menu.key || "（メニュー選択なし）");
+  }
+  function faqList(p) {
+    if (Array.isArray(p.faq)) return p.faq;
+    return (p.faq && p.faq.entries) || [];
+  }
+  function clearPop(message) {
+    currentPop = null;
+    $("pop-empty").hidden = false;
+    $("pop-body").hidden = true;
+    $("pop-details").hidden = true;
+    $("accept-btn").disabled = true;
+    $("accept-result").textContent = message || "";
+  }
   function showPop(p) {
     if (!p || !p.contact_id) return;
     currentPop = p;
     $("pop-empty").hidden = true;
     $("pop-body").hidden = false;
     $("pop-details").hidden = false;
-    $("pop-line").textContent = p.line_label || "—";
-    $("pop-menu").textContent = p.menu || "（メニュー選択なし）";
+    $("pop-line").textContent = lineText(p);
+    $("pop-menu").textContent = menuText(p);
     $("pop-waited").textContent = minsec(p.waited_s || 0);
     $("pop-contact").textContent = p.contact_id;
     const script = (p.script && p.script.steps) || [];
     $("pop-script-title").textContent = "トークスクリプト" + (p.script && p.script.title ? "：" + p.script.title : "");
     $("pop-script").replaceChildren(...(script.length ? script.map((s) => el("li", { textContent: typeof s === "string" ? s : (s.text || "") })) : [el("li", { className: "muted", textContent: "このメニューのスクリプトはありません。" })]));
-    const faqs = p.faq || [];
+    const faqs = faqList(p);
     $("pop-faq").replaceChildren(...(faqs.length ? faqs.map((f) => el("li", {}, faqButton(f.faq_id, f.question))) : [el("li", { className: "muted", textContent: "候補はありません。" })]));
     $("accept-btn").disabled = false;
     $("accept-result").textContent = "着信があります。応答するには Alt+A を押してください。";
     $("h-contact").value = p.contact_id;
+    const rendered = performance.timeOrigin + performance.now();
+    const box = $("screen-pop");
+    box.dataset.contact = p.contact_id;
+    box.dataset.renderedAtMs = String(Math.round(rendered));
+    if (typeof p.offered_at_ms === "number") {
+      popTimes.push({ contact_id: p.contact_id, offered_at_ms: p.offered_at_ms, rendered_at_ms: rendered });
+    }
   }
   async function accept() {
     if (!currentPop) { $("accept-result").textContent = "応答できる着信はありません。"; return; }
@@ -176,7 +231,8 @@
         else {
           if (window.madoguchiPhone) window.madoguchiPhone.armAutoAnswer(contactId);
           $("accept-result").textContent = "✔ 応答しました。電話がつながります。";
-          showState("on_call");
+          if (answer && answer.callpath) showState(answer.callpath);
+          else showState("on_call");
           resolve();
           return;
         }
@@ -349,7 +405,7 @@
         cited.clear();
         renderCited();
         showFindings([]);
-        currentPop = null;
+        clearPop("");
         return;
       }
       $("history-result").textContent = "";
@@ -379,14 +435,25 @@
     $("dept-count").textContent = shown + "件の部署を表示しています。";
   });
   $("dept-form").addEventListener("submit", (e) => e.preventDefault());
+  const TRANSFER_STATES = { consulting: "相談中", completed: "転送済み", cancelled: "取消済み", none: "なし" };
+  function showTransfer(t) {
+    const box = $("transfer-state");
+    const state = (t && t.state) || "none";
+    box.dataset.state = state;
+    const where = t && t.destination ? "（" + (t.destination.label || t.destination.id) + "）" : "";
+    box.querySelector(".label").textContent = (TRANSFER_STATES[state] || state) + where;
+  }
   async function transfer(action) {
     const result = $("transfer-result");
     if (!transferEnabled) { result.textContent = "⚠ 転送はまだ使えません。"; return; }
     const chosen = document.querySelector("input[name=transfer_dept]:checked");
-    if (action === "consult" && !chosen) { result.textContent = "⚠ 転送先の部署を選んでください。"; return; }
+    const needsTarget = action === "consult" || action === "blind";
+    if (needsTarget && !chosen) { result.textContent = "⚠ 転送先の部署を選んでください。"; return; }
     await once("transfer", async () => {
-      const r = await api("POST", "/api/agent/transfer", { action, dept_id: chosen ? chosen.value : null });
-      const done = { consult: "相談転送を開始しました。", complete: "転送を完了しました。", cancel: "転送を取り消しました。" };
+      const body = needsTarget ? { action, dept_id: chosen.value } : { action };
+      const r = await api("POST", "/api/agent/transfer", body);
+      const done = { blind: "転送しました。", consult: "相談転送を開始しました。", complete: "転送を完了しました。", cancel: "転送を取り消しました。" };
+      if (r.ok && r.body.transfer) showTransfer(r.body.transfer);
       result.textContent = r.ok ? "✔ " + done[action] : failure(r);
     });
   }
@@ -416,7 +483,11 @@
       const [state, text] = dueText(item, now);
       const due = el("td", {}, el("span", { className: "due", textContent: text }), el("br"), el("span", { className: "small muted", textContent: "（" + timeFmt.format(new Date(item.due_at)) + "まで）" }));
       due.firstChild.dataset.due = state;
-      const take = el("button", { type: "button", className: "secondary", textContent: "取る", ariaLabel: (KINDS[item.kind] || item.kind) + " " + timeFmt.format(new Date(item.received_at)) + " 受付を取る", disabled: item.state === "in_progress" && !!item.owner, onclick: () => takeItem(item) });
+      const name = (KINDS[item.kind] || item.kind) + " " + timeFmt.format(new Date(item.received_at)) + " 受付";
+      const mine = replyEnabled && item.kind === "email" && item.owner === me && (item.state === "in_progress" || item.state === "parked");
+      const take = mine
+        ? el("button", { type: "button", textContent: "返信", ariaLabel: name + "に返信する", onclick: () => openReply(item) })
+        : el("button", { type: "button", className: "secondary", textContent: "取る", ariaLabel: name + "を取る", disabled: item.state === "in_progress" && !!item.owner, onclick: () => takeItem(item) });
       return el("tr", {},
         el("td", { textContent: KINDS[item.kind] || item.kind }),
         el("td", { textContent: timeFmt.format(new Date(item.received_at)) }),
@@ -442,12 +513,54 @@
     });
   }
   $("wq-refresh").addEventListener("click", loadQueue);
+  let replyItem = null;
+  function openReply(item) {
+    const form = $("reply-form");
+    if (!form) return;
+    replyItem = item;
+    form.hidden = false;
+    $("reply-item").textContent = "対象：" + (KINDS[item.kind] || item.kind) + "（" + timeFmt.format(new Date(item.received_at)) + " 受付、応対ID " + item.contact_id + "）";
+    $("reply-body").focus();
+  }
+  function closeReply() {
+    const form = $("reply-form");
+    if (!form) return;
+    form.reset();
+    form.hidden = true;
+    replyItem = null;
+  }
+  async function sendReply() {
+    const form = $("reply-form");
+    if (!form || form.hidden || !replyItem) { $("reply-result").textContent = "⚠ 返信するメールを要対応リストで選んでください。"; return; }
+    const bodyText = $("reply-body").value;
+    $("reply-body-error").textContent = "";
+    $("reply-body").removeAttribute("aria-invalid");
+    if (!bodyText.trim()) { $("reply-body-error").textContent = "⚠ 返信の本文を入力してください。"; $("reply-body").setAttribute("aria-invalid", "true"); $("reply-body").focus(); return; }
+    await once("reply", async () => {
+      $("reply-send").disabled = true;
+      const r = await api("POST", "/api/inbox/items/" + encodeURIComponent(replyItem.id) + "/reply", { subject: $("reply-subject").value, body: bodyText });
+      $("reply-send").disabled = false;
+      if (r.ok) {
+        const sent = r.body.outbox && r.body.outbox.state;
+        $("reply-result").textContent = "✔ 返信しました" + (sent === "sent" ? "（送信済み）" : "（送信待ち：自動で再送します）") + "。";
+        closeReply();
+        await loadQueue();
+        return;
+      }
+      if (r.body.fields && r.body.fields.body) { $("reply-body-error").textContent = "⚠ " + r.body.fields.body; $("reply-body").setAttribute("aria-invalid", "true"); }
+      $("reply-result").textContent = failure(r);
+    });
+  }
+  if ($("reply-form")) {
+    $("reply-form").addEventListener("submit", (e) => { e.preventDefault(); sendReply(); });
+    $("reply-cancel").addEventListener("click", closeReply);
+  }
   window.setInterval(renderQueue, 30000);
   window.setInterval(loadQueue, 60000);
   loadQueue();
 
   // The call path plugs in here too (its Socket.IO events call the same functions).
-  window.madoguchiDesk = Object.freeze({ showPop, showStrip, showState, socket });
+  window.madoguchiDesk = Object.freeze({ showPop, showStrip, showState, showTransfer, socket });
 
   // --- keyboard shortcuts -----------------------------------------------------------------------
   function openAndFocus(id) {
@@ -458,7 +571,7 @@
   const SHORTCUTS = {
     Digit1: () => setState("ready"),
     Digit2: () => setState("not_ready"),
-    Digit3: () => setState("wrap_up"),
+    Digit3: () => $("away-reason").focus(),
     KeyA: accept,
     KeyF: () => $("faq-q").focus(),
     KeyC: () => openAndFocus("faq-categories"),
@@ -466,10 +579,12 @@
     KeyI: () => $("h-contact").focus(),
     KeyS: () => $("history-form").requestSubmit(),
     KeyD: () => $("dept-q").focus(),
+    KeyB: () => transfer("blind"),
     KeyT: () => transfer("consult"),
     KeyO: () => transfer("complete"),
     KeyX: () => transfer("cancel"),
     KeyW: loadQueue,
+    KeyY: sendReply,
     Slash: () => openAndFocus("shortcuts"),
   };
   document.addEventListener("keydown", (e) => {

@@ -18,9 +18,27 @@
     signed_out: "サインアウト", not_ready: "離席", ready: "待機", offered: "着信中",
     on_call: "通話中", held: "保留中", wrap_up: "後処理",
   };
+  const ICONS = { signed_out: "✕", not_ready: "■", ready: "●", offered: "☎", on_call: "☎", held: "‖", wrap_up: "✎" };
+  const REASONS = {
+    break: "休憩", meeting: "打合せ", training: "研修", other_work: "その他の業務",
+    no_answer: "応答なし", wrapup_forced: "後処理の強制終了", signed_in: "サインイン直後",
+  };
+  const MODES = { listen: "傍聴", whisper: "ささやき", barge: "割込み" };
+  const can = {
+    supervise: root.dataset.supervise === "true",
+    stop: root.dataset.superviseStop === "true",
+    notReady: root.dataset.notReady === "true",
+    force: root.dataset.forceWrapup === "true",
+    live: root.dataset.live === "true",
+  };
+  const controls = can.supervise || can.notReady || can.force;
+  const svResult = document.getElementById("sv-result");
   const alerts = new Map();
   let floor = null;
   let kpi = null;
+  // The call path's own view (switch/callpath): agents by username, queues, monitors by contact.
+  let callpath = null;
+  const monitors = new Map();
 
   function setStatus(state, icon, label) {
     status.dataset.state = state;
@@ -133,7 +151,27 @@
 
   function renderQueues() {
     queueBody.replaceChildren();
-    floorEmpty.hidden = floor !== null;
+    floorEmpty.hidden = floor !== null || callpath !== null;
+    if (!floor && callpath) {
+      const byId = new Map();
+      if (kpi) for (const q of kpi.queues) byId.set(q.queue, q);
+      for (const [id, q] of Object.entries(callpath.queues || {})) {
+        const fig = byId.get(id);
+        const tr = document.createElement("tr");
+        tr.dataset.queue = id;
+        const th = document.createElement("th");
+        th.scope = "row";
+        th.textContent = q.label || id;
+        tr.append(th);
+        cell(tr, q.waiting + "件", "num");
+        cell(tr, "—", "num");
+        cell(tr, fig ? pct(fig.half_hour.service_level.value) : "—", "num");
+        cell(tr, fig ? pct(fig.today.service_level.value) : "—", "num");
+        cell(tr, fig ? pct(fig.today.abandon_rate.value) : "—", "num");
+        queueBody.append(tr);
+      }
+      return;
+    }
     const byId = new Map();
     if (kpi) for (const q of kpi.queues) byId.set(q.queue, q);
     const ids = floor ? floor.queues.map((q) => q.id) : [];
@@ -170,8 +208,100 @@
     }
   }
 
+  function button(text, label, onclick) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    b.setAttribute("aria-label", label);
+    b.addEventListener("click", () => onclick(b));
+    return b;
+  }
+  function agentControls(name, a) {
+    const td = document.createElement("td");
+    td.className = "actions";
+    const busy = a.state === "on_call" || a.state === "held";
+    const watching = a.contact_id ? monitors.get(a.contact_id) : null;
+    if (can.supervise && busy && a.contact_id) {
+      for (const [mode, text] of Object.entries(MODES)) {
+        const icon = { listen: "◎ ", whisper: "… ", barge: "⇄ " }[mode];
+        const b = button(icon + text, name + " の通話を" + text, () => supervise(a.contact_id, mode, b));
+        if (watching && watching.mode === mode) b.setAttribute("aria-pressed", "true");
+        td.append(b, " ");
+      }
+    }
+    if (can.stop && watching && watching.mode) {
+      const b = button("■ 傍聴をやめる", name + " の通話の傍聴・ささやき・割込みをやめる", () => post("/api/callpath/supervise/stop", { contact_id: a.contact_id }, "傍聴をやめました。", b));
+      td.append(b, " ");
+    }
+    if (can.notReady && a.state === "ready") {
+      const b = button("■ 受付不可にする", name + " を受付不可にする", () => post("/api/callpath/agents/not-ready", { agent: name, reason: reason() }, name + " を受付不可にしました。", b));
+      td.append(b, " ");
+    }
+    if (can.force && a.state === "wrap_up") {
+      const b = button("✎ 強制後処理終了", name + " の後処理を強制終了する", () => post("/api/callpath/wrapup/force", { agent: name, reason: reason() }, name + " の後処理を終了しました。", b));
+      td.append(b);
+    }
+    if (!td.childNodes.length) td.textContent = "—";
+    return td;
+  }
+  function reason() {
+    const input = document.getElementById("sv-reason");
+    return (input && input.value.trim()) || "スーパーバイザーの判断";
+  }
+  async function post(url, body, done, b) {
+    if (b) b.disabled = true;
+    try {
+      const response = await fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": root.dataset.csrf, "Accept": "application/json" },
+        body: JSON.stringify(body),
+      });
+      let data = {};
+      try { data = await response.json(); } catch (_) { data = {}; }
+      if (response.ok) { svResult.textContent = "✔ " + done; return data; }
+      svResult.textContent = "⚠ " + (data.message || "実行できませんでした（" + response.status + "）。");
+    } catch (_) {
+      svResult.textContent = "⚠ 実行できませんでした。ネットワークを確認してください。";
+    } finally {
+      if (b && b.isConnected) b.disabled = false;
+    }
+    return null;
+  }
+  async function supervise(contactId, mode, b) {
+    const data = await post("/api/callpath/supervise", { contact_id: contactId, mode }, MODES[mode] + "を開始しました。電話が鳴ります。", b);
+    if (data && data.monitor) { monitors.set(contactId, data.monitor); renderAgents(); }
+  }
+  function stateText(a) {
+    const reasonText = a.state === "not_ready" && a.reason ? "（" + (REASONS[a.reason] || a.reason) + "）" : "";
+    return (ICONS[a.state] || "？") + " " + (STATES[a.state] || a.state) + reasonText;
+  }
+  function renderCallpathAgents() {
+    const now = performance.timeOrigin + performance.now();
+    for (const [name, a] of Object.entries(callpath.agents || {})) {
+      const tr = document.createElement("tr");
+      tr.dataset.agent = name;
+      tr.dataset.state = a.state;
+      if (a.changed_at_ms) tr.dataset.changedAtMs = String(Math.round(a.changed_at_ms));
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = name;
+      tr.append(th);
+      const st = cell(tr, stateText(a), "agent-state");
+      st.dataset.state = a.state;
+      const since = cell(tr, "—", "num");
+      if (a.since) since.dataset.since = a.since;
+      const watching = a.contact_id ? monitors.get(a.contact_id) : null;
+      const contactText = a.contact_id ? a.contact_id + (watching && watching.mode ? "（" + MODES[watching.mode] + "中：" + watching.supervisor + "）" : "") : "—";
+      cell(tr, contactText);
+      if (controls) tr.append(agentControls(name, a));
+      agentBody.append(tr);
+    }
+    root.dataset.agentsRenderedAtMs = String(Math.round(now));
+  }
+
   function renderAgents() {
     agentBody.replaceChildren();
+    if (callpath && !floor) { renderCallpathAgents(); tickAgents(); return; }
     if (!floor) return;
     for (const a of floor.agents) {
       const tr = document.createElement("tr");
@@ -197,6 +327,40 @@
   }
 
   function showFloor(data) { floor = data || null; renderQueues(); renderAgents(); }
+  function showCallpath(data) {
+    if (!data) return;
+    const before = callpath ? callpath.agents : {};
+    callpath = { agents: {}, queues: data.queues || {}, calls: data.calls };
+    for (const [name, a] of Object.entries(data.agents || {})) {
+      const old = before[name];
+      const same = old && old.state === a.state;
+      callpath.agents[name] = { ...a, since: same ? old.since : (old ? new Date().toISOString() : null), changed_at_ms: same ? old.changed_at_ms : null };
+    }
+    renderQueues();
+    renderAgents();
+  }
+  function agentPushed(push) {
+    if (!push || !push.agent) return;
+    if (!callpath) callpath = { agents: {}, queues: {}, calls: 0 };
+    const at = performance.timeOrigin + performance.now();
+    callpath.agents[push.agent] = {
+      state: push.state, reason: push.reason, contact_id: push.contact_id,
+      since: new Date().toISOString(), changed_at_ms: at,
+    };
+    renderQueues();
+    renderAgents();
+  }
+  let liveTimer = null;
+  function refreshLive() {
+    if (!can.live || liveTimer) return;
+    liveTimer = setTimeout(async () => {
+      liveTimer = null;
+      try {
+        const response = await fetch("/api/callpath/live", { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (response.ok) showCallpath(await response.json());
+      } catch (_) { /* the next push tries again */ }
+    }, 300);
+  }
 
   const socket = window.io("/supervisor", { transports: ["websocket"] });
   socket.on("connect", () => setStatus("online", "●", "接続中（リアルタイム）"));
@@ -207,11 +371,116 @@
     for (const a of state.alerts || []) alerts.set(a.id, a);
     renderAlerts();
     showFloor(state.floor === undefined ? null : state.floor);
+    if (state.callpath) showCallpath(state.callpath);
     showKpi(state.kpi || null);
+  });
+  socket.on("agent_state", agentPushed);
+  socket.on("contact_event", refreshLive);
+  socket.on("monitor_changed", (m) => {
+    if (!m || !m.contact_id) return;
+    if (m.mode) monitors.set(m.contact_id, m); else monitors.delete(m.contact_id);
+    renderAgents();
   });
   socket.on("alert", upsertAlert);
   socket.on("kpi", showKpi);
   socket.on("floor", showFloor);
   socket.on("session_ended", () => { socket.close(); window.location.assign("/signin"); });
   setInterval(tickAgents, 1000);
+
+  // --- emergency mode (N-BCP-1) ------------------------------------------------------------------
+  const emForm = document.getElementById("emergency-form");
+  const emState = document.getElementById("emergency-state");
+  const emToggle = document.getElementById("emergency-toggle");
+  const emConfirm = document.getElementById("emergency-confirm");
+  const emResult = document.getElementById("emergency-result");
+  function showEmergency(e) {
+    const on = !!(e && e.active);
+    emState.dataset.state = on ? "on" : "off";
+    emState.querySelector(".icon").textContent = on ? "⛔" : "✔";
+    emState.querySelector(".label").textContent = on
+      ? "緊急モード中（" + (e.changed_by || "") + "）：着信は緊急ガイダンスを聞きます"
+      : "通常運用中";
+    emToggle.dataset.active = String(on);
+    emToggle.textContent = on ? "緊急モードを終了する…" : "緊急モードを開始する…";
+    if (on) {
+      document.getElementById("em-message").value = e.message_key || "";
+      document.getElementById("em-number").value = e.overflow_number || "";
+      document.getElementById("em-menu").value = e.menu_node || "";
+    }
+  }
+  async function loadEmergency() {
+    try {
+      const response = await fetch("/api/callpath/emergency", { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.ok) showEmergency(await response.json());
+    } catch (_) { emResult.textContent = "⚠ 緊急モードの状態を読み込めませんでした。"; }
+  }
+  function askEmergency() {
+    const on = emToggle.dataset.active !== "true";
+    document.getElementById("emergency-confirm-text").textContent = on
+      ? "⚠ 緊急モードを開始します。次の着信から緊急ガイダンスが流れます。よろしいですか？"
+      : "緊急モードを終了して通常運用に戻します。よろしいですか？";
+    emConfirm.hidden = false;
+    document.getElementById("emergency-yes").focus();
+  }
+  async function switchEmergency() {
+    const on = emToggle.dataset.active !== "true";
+    const body = { active: on };
+    if (on) {
+      body.message_key = document.getElementById("em-message").value.trim();
+      const number = document.getElementById("em-number").value.trim();
+      const menu = document.getElementById("em-menu").value.trim();
+      if (number) body.overflow_number = number;
+      if (menu) body.menu_node = menu;
+    }
+    for (const p of emForm.querySelectorAll(".field-error")) p.textContent = "";
+    for (const i of emForm.querySelectorAll("[aria-invalid]")) i.removeAttribute("aria-invalid");
+    const yes = document.getElementById("emergency-yes");
+    yes.disabled = true;
+    try {
+      const response = await fetch("/api/callpath/emergency", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": root.dataset.csrf, "Accept": "application/json" },
+        body: JSON.stringify(body),
+      });
+      let data = {};
+      try { data = await response.json(); } catch (_) { data = {}; }
+      if (response.ok) {
+        showEmergency(data);
+        emResult.textContent = on ? "⛔ 緊急モードを開始しました。" : "✔ 緊急モードを終了しました。";
+        emConfirm.hidden = true;
+        emToggle.focus();
+        return;
+      }
+      emResult.textContent = "⚠ " + (data.message || "切り替えできませんでした（" + response.status + "）。");
+      const ids = { message_key: "em-message", overflow_number: "em-number", menu_node: "em-menu" };
+      for (const [name, message] of Object.entries(data.fields || {})) {
+        const p = document.getElementById("em-" + name + "-error");
+        if (p) p.textContent = "⚠ " + message;
+        const input = ids[name] && document.getElementById(ids[name]);
+        if (input) input.setAttribute("aria-invalid", "true");
+      }
+    } catch (_) {
+      emResult.textContent = "⚠ 切り替えできませんでした。ネットワークを確認してください。";
+    } finally {
+      yes.disabled = false;
+    }
+  }
+  if (emForm) {
+    emForm.addEventListener("submit", (e) => e.preventDefault());
+    emToggle.addEventListener("click", askEmergency);
+    document.getElementById("emergency-yes").addEventListener("click", switchEmergency);
+    document.getElementById("emergency-no").addEventListener("click", () => { emConfirm.hidden = true; emToggle.focus(); });
+    loadEmergency();
+  }
+
+  document.addEventListener("keydown", (e) => {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.code === "KeyG" && emToggle) { e.preventDefault(); emToggle.focus(); }
+    if (e.code === "KeyJ") {
+      e.preventDefault();
+      const first = agentBody.querySelector("button") || document.getElementById("agents");
+      if (first === document.getElementById("agents")) first.tabIndex = -1;
+      first.focus();
+    }
+  });
 })();
