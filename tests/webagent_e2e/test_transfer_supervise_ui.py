@@ -149,7 +149,8 @@ def test_supervisor_makes_a_ready_agent_not_ready_from_the_wallboard(
     row.get_by_role("button", name="op1 を受付不可にする").click()
     expect(board.locator("#sv-result")).to_contain_text("受付不可にしました")
     state_pill(page, "not_ready")
-    expect(page.locator("#agent-state")).to_contain_text("離席（研修の呼出し）")
+    # the agent sees why (the typed reason is in the audit trail)
+    expect(page.locator("#agent-state")).to_contain_text("離席（管理者の指示）")
     expect(row).to_have_attribute("data-state", "not_ready")
 
 

@@ -125,6 +125,8 @@
   const REASONS = {
     break: "休憩", meeting: "打合せ", training: "研修", other_work: "その他の業務",
     no_answer: "応答なし", wrapup_forced: "後処理の強制終了", signed_in: "サインイン直後",
+    supervisor: "管理者の指示", requeued: "着信の戻し", callback: "折り返し発信中",
+    failover: "システム切替", phone_unreachable: "電話に接続できません",
   };
   let agentState = "unknown";
   function showState(s) {
