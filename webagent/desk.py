@@ -32,6 +32,8 @@ MAX_SCAN_FIELDS = 4
 STATE_ROUTE = "/api/callpath/agent/state"
 TRANSFER_ROUTE = "/api/agent/transfer"
 REPLY_PROBE = "/api/inbox/items/probe/reply"  # any item id: does the mail reply route exist?
+CALLBACK_PROBE = "/api/callpath/callbacks/probe/dial"  # call-backs dialled from the desk
+SURVEY_ROUTE = "/api/callpath/survey"  # hand the caller to the satisfaction survey
 
 WORK_TYPE_LABELS: dict[str, str] = {
     WorkType.INQUIRY.value: "問合せ",
@@ -118,6 +120,8 @@ async def desk_page(request: Request) -> Response:
             "state_enabled": route_exists(request, STATE_ROUTE, "POST"),
             "transfer_enabled": route_exists(request, TRANSFER_ROUTE, "POST"),
             "reply_enabled": route_exists(request, REPLY_PROBE, "POST"),
+            "callback_enabled": route_exists(request, CALLBACK_PROBE, "POST"),
+            "survey_enabled": route_exists(request, SURVEY_ROUTE, "POST"),
             "work_types": WORK_TYPE_LABELS,
             "outcomes": OUTCOME_LABELS,
             "max_answer": MAX_ANSWER,

@@ -8,6 +8,8 @@
   const stateEnabled = desk.dataset.stateEnabled === "true";
   const transferEnabled = desk.dataset.transferEnabled === "true";
   const replyEnabled = desk.dataset.replyEnabled === "true";
+  const callbackEnabled = desk.dataset.callbackEnabled === "true";
+  const surveyEnabled = desk.dataset.surveyEnabled === "true";
   const me = desk.dataset.user || "";
   const $ = (id) => document.getElementById(id);
   const timeFmt = new Intl.DateTimeFormat("ja-JP", { timeZone: "Asia/Tokyo", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
@@ -141,6 +143,7 @@
     const reason = key === "not_ready" && code ? "（" + (REASONS[code] || code) + "）" : "";
     pill.querySelector(".label").textContent = look[1] + reason;
     $("wrapup-hint").hidden = key !== "wrap_up";
+    if ($("survey-btn")) $("survey-btn").disabled = key !== "on_call";
     pill.dataset.changedAtMs = String(Math.round(performance.timeOrigin + performance.now()));
   }
   async function setState(value) {
@@ -486,10 +489,12 @@
       const due = el("td", {}, el("span", { className: "due", textContent: text }), el("br"), el("span", { className: "small muted", textContent: "（" + timeFmt.format(new Date(item.due_at)) + "まで）" }));
       due.firstChild.dataset.due = state;
       const name = (KINDS[item.kind] || item.kind) + " " + timeFmt.format(new Date(item.received_at)) + " 受付";
-      const mine = replyEnabled && item.kind === "email" && item.owner === me && (item.state === "in_progress" || item.state === "parked");
-      const take = mine
+      const working = item.owner === me && (item.state === "in_progress" || item.state === "parked");
+      const mine = replyEnabled && item.kind === "email" && working;
+      let take = mine
         ? el("button", { type: "button", textContent: "返信", ariaLabel: name + "に返信する", onclick: () => openReply(item) })
         : el("button", { type: "button", className: "secondary", textContent: "取る", ariaLabel: name + "を取る", disabled: item.state === "in_progress" && !!item.owner, onclick: () => takeItem(item) });
+      if (callbackEnabled && item.kind === "callback" && working) take = callbackControls(item, name);
       return el("tr", {},
         el("td", { textContent: KINDS[item.kind] || item.kind }),
         el("td", { textContent: timeFmt.format(new Date(item.received_at)) }),
@@ -515,6 +520,55 @@
     });
   }
   $("wq-refresh").addEventListener("click", loadQueue);
+
+  // --- call-backs (the number never reaches this page) -----------------------------------------
+  const CALLBACK_OUTCOMES = { reached: "つながった", no_answer: "応答なし・話し中", wrong_number: "番号違い", cancelled: "取りやめ" };
+  function callbackControls(item, name) {
+    const select = el("select", { className: "cb-outcome", ariaLabel: name + "の結果" },
+      ...Object.entries(CALLBACK_OUTCOMES).map(([value, label]) => el("option", { value, textContent: label })));
+    select.dataset.item = item.id;
+    return el("div", { className: "inline-row" },
+      el("button", { type: "button", className: "cb-dial", textContent: "発信", ariaLabel: name + "に発信する", onclick: () => dialCallback(item) }),
+      select,
+      el("button", { type: "button", className: "secondary cb-close", textContent: "記録して完了", ariaLabel: name + "の結果を記録して完了する", onclick: () => closeCallback(item, select.value) }));
+  }
+  function myCallback() {
+    return workItems.find((i) => i.kind === "callback" && i.owner === me && (i.state === "in_progress" || i.state === "parked"));
+  }
+  async function dialCallback(item) {
+    if (!item) { $("wq-status").textContent = "⚠ 担当中の折り返しがありません。「取る」で担当にしてください。"; return; }
+    await once("cb-dial", async () => {
+      const r = await api("POST", "/api/callpath/callbacks/" + encodeURIComponent(item.id) + "/dial", {});
+      const outcome = r.ok && r.body.callback ? r.body.callback.outcome : null;
+      $("wq-status").textContent = r.ok
+        ? (r.body.callback.connected ? "✔ 発信しました。お客様につながりました。" : "⚠ つながりませんでした（" + (CALLBACK_OUTCOMES[outcome] || outcome) + "）。結果を記録してください。")
+        : failure(r);
+    });
+  }
+  async function closeCallback(item, outcome) {
+    if (!item) { $("wq-status").textContent = "⚠ 担当中の折り返しがありません。"; return; }
+    await once("cb-close", async () => {
+      const r = await api("POST", "/api/callpath/callbacks/" + encodeURIComponent(item.id) + "/close", { outcome });
+      $("wq-status").textContent = r.ok ? "✔ 折り返しを完了しました（" + CALLBACK_OUTCOMES[outcome] + "）。番号は消去されました。" : failure(r);
+      await loadQueue();
+    });
+  }
+  function closeMyCallback() {
+    const item = myCallback();
+    const select = item ? document.querySelector('select.cb-outcome[data-item="' + CSS.escape(item.id) + '"]') : null;
+    closeCallback(item, select ? select.value : "reached");
+  }
+
+  // --- satisfaction survey ---------------------------------------------------------------------
+  async function toSurvey() {
+    if (!$("survey-btn")) return;
+    if (agentState !== "on_call") { $("survey-result").textContent = "⚠ 通話中のみアンケートへ案内できます。"; return; }
+    await once("survey", async () => {
+      const r = await api("POST", "/api/callpath/survey", {});
+      $("survey-result").textContent = r.ok ? "✔ お客様をアンケートへ案内しました。通話は終了し後処理に入ります。" : failure(r);
+    });
+  }
+  if ($("survey-btn")) $("survey-btn").addEventListener("click", toSurvey);
   let replyItem = null;
   function openReply(item) {
     const form = $("reply-form");
@@ -587,6 +641,9 @@
     KeyX: () => transfer("cancel"),
     KeyW: loadQueue,
     KeyY: sendReply,
+    KeyL: () => dialCallback(myCallback()),
+    KeyU: closeMyCallback,
+    KeyQ: toSurvey,
     Slash: () => openAndFocus("shortcuts"),
   };
   document.addEventListener("keydown", (e) => {
