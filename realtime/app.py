@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 import cms.live.api
+import cms.reports.recipients_api
 import crm.api
 import inbox.api
 import inbox.clock.subsystem
@@ -50,6 +51,7 @@ from webagent import city as city_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
 from webagent import wallboard
+from webagent.admin import pages as admin_pages
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,8 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     mediastore.api.routes,
     wfm.api.routes,
     callpath_api.routes,
+    cms.reports.recipients_api.routes,
+    admin_pages.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.

@@ -16,7 +16,7 @@ from realtime.auth.service import Principal
 from realtime.errors import NotAuthenticated, ValidationFailed
 from realtime.http.context import context_of
 from realtime.http.guard import current_principal, guarded_route
-from switch.callpath import service
+from switch.callpath import closures_api, service
 from switch.callpath.desk import callpath_of
 
 
@@ -243,4 +243,5 @@ def routes() -> list[BaseRoute]:
             methods=["POST"],
         ),
         guarded_route("/api/callpath/live", live, permission=Permission.WALLBOARD_VIEW),
+        *closures_api.routes(),
     ]

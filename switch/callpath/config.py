@@ -20,11 +20,13 @@ from switch.acd.skills import SkillNeed
 from switch.calendar.model import (
     YEAR_END,
     CalendarConfig,
+    Closure,
     EmergencyState,
     LineHours,
     ServiceWindow,
     WeekWindows,
 )
+from switch.callpath.closures import calendar_closures
 from switch.callpath.models import (
     CallpathAgent,
     CallpathEmergency,
@@ -108,6 +110,7 @@ class CallPathConfig:
     agents: Mapping[str, AgentProfile]
     emergency: Emergency
     sounds: Mapping[str, str] = field(default_factory=dict)
+    closures: tuple[Closure, ...] = ()
 
     def calendar(self) -> CalendarConfig:
         """The business calendar of these lines, with the year-end closure and emergency."""
@@ -122,6 +125,7 @@ class CallPathConfig:
         return CalendarConfig(
             lines=tuple(line.hours for line in self.lines.values()),
             annual_closures=(YEAR_END,),
+            closures=self.closures,
             emergency=state,
         )
 
@@ -265,6 +269,7 @@ def load_config(session: Session) -> CallPathConfig:
         changed_at=em.changed_at if em else None,
     )
     sounds = {row.sound_key: row.file_name for row in session.exec(select(CallpathSound))}
+    closures = calendar_closures(session)
     return CallPathConfig(
         lines=lines,
         nodes=nodes,
@@ -273,4 +278,5 @@ def load_config(session: Session) -> CallPathConfig:
         agents=agents,
         emergency=emergency,
         sounds=sounds,
+        closures=closures,
     )
