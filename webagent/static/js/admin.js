@@ -172,6 +172,7 @@
       const el = form.elements[name];
       let value = el ? el.value : "";
       if (el && el.type === "file") value = el.files.length ? el.files[0].name : "";
+      if (!value.trim() && el && el.required) throw new FieldProblem(name, "入力してください。");
       return encodeURIComponent(value.trim());
     });
   }
@@ -207,10 +208,11 @@
     clearErrors(form);
     const editing = form.dataset.editing === "1";
     const method = (editing && form.dataset.editMethod) || form.dataset.method || "POST";
-    const url = fillUrl((editing && form.dataset.editUrl) || form.dataset.url, form);
+    let url;
     let payload;
     let contentType;
     try {
+      url = fillUrl((editing && form.dataset.editUrl) || form.dataset.url, form);
       if (form.dataset.kind === "upload") {
         const input = form.querySelector("input[type=file]");
         if (!input.files.length) throw new FieldProblem(input.name, "ファイルを選んでください。");
@@ -230,7 +232,9 @@
     try {
       const { response, body } = await send(method, url, payload, contentType);
       if (response.ok) {
-        sessionStorage.setItem(FLASH, (form.dataset.success || "保存しました。") + summary(body));
+        const done = form.dataset.success || "保存しました。";
+        const counts = summary(body);
+        sessionStorage.setItem(FLASH, counts ? done.replace(/。$/, "") + counts + "。" : done);
         window.location.reload();
         return;
       }
