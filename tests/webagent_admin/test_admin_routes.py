@@ -254,3 +254,34 @@ def test_department_edit_validates_and_is_audited(
     assert client.delete("/api/crm/departments/D90", headers=headers).status_code == 200
     actions = [a[1] for a in _actions(web) if a[2] == "D90"]
     assert actions == ["department-created", "department-changed", "department-deleted"]
+
+
+@pytest.mark.req("F-2.4.2", "F-2.1.4")
+def test_city_staff_read_the_summary_report_and_operators_do_not_see_it(web: Any) -> None:
+    agent = TestClient(web, base_url="http://testserver")
+    csrf = signin(agent, "op1")
+    for n, outcome in enumerate(("answered", "answered", "handoff")):
+        body: dict[str, Any] = {
+            "contact_id": f"c-sum-{n}",
+            "work_type": "inquiry",
+            "outcome": outcome,
+            "answer": "国保の加入手続きをご案内しました。",
+        }
+        if outcome == "handoff":
+            body["handoff_dept"] = "D10"
+        saved = agent.post("/api/crm/interactions", json=body, headers={"X-CSRF-Token": csrf})
+        assert saved.status_code == 201, saved.text
+    city = TestClient(web, base_url="http://testserver")
+    signin(city, "city1")
+    page = city.get("/city", params={"view": "summary"})
+    assert page.status_code == 200
+    assert 'aria-current="page">報告・集計' in page.text
+    row = page.text.split("業務種別ごとの件数と一次解決率")[1].split("</tr>")[1]
+    cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+    assert cells[1:] == ["3", "2", "1", "0", "66.7%"]
+    assert "国保年金課 資格係" in page.text
+    assert 'method="post"' not in page.text.split("<main")[1]  # read-only: nothing posts
+    operator = agent.get("/city", params={"view": "summary"})
+    assert operator.status_code == 200
+    assert "報告・集計" not in operator.text
+    assert 'aria-current="page">対応履歴の検索' in operator.text
