@@ -391,3 +391,19 @@ def test_settings_screenshots_saved(
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 10_000
     page.close()
+
+
+@pytest.mark.req("N-A11Y-1", "F-2.4.2")
+def test_city_summary_view_has_no_axe_violations_and_fits_640px(
+    demo_server: DemoServer, new_context: NewContext
+) -> None:
+    page = new_context().new_page()
+    sign_in(page, demo_server, "city")
+    page.goto(f"{demo_server.url}/city?view=summary")
+    expect(page.get_by_role("link", name="報告・集計")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("table", name=re.compile("^業務種別ごとの件数"))).to_be_visible()
+    violations = _violations(page)
+    assert violations == [], _summary(violations)
+    page.set_viewport_size({"width": 640, "height": 800})
+    page.reload()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 640
