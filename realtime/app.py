@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 import cms.live.api
+import cms.reports.recipients_api
 import crm.api
 import inbox.api
 import inbox.clock.subsystem
@@ -55,6 +56,7 @@ from webagent import dailyreport as daily_report_pages
 from webagent import desk as desk_pages
 from webagent import views as pages
 from webagent import wallboard
+from webagent.admin import pages as admin_pages
 from wfm.adherence import live as adherence_live
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,8 @@ ROUTE_SOURCES: list[Callable[[], list[BaseRoute]]] = [
     callpath_supervise_api.routes,
     daily_report_pages.routes,
     admin_totp_pages.routes,
+    cms.reports.recipients_api.routes,
+    admin_pages.routes,
 ]
 
 # Background parts, started in this order and stopped in reverse; one line per package.

@@ -26,7 +26,14 @@ from realtime.http.guard import current_principal, guarded_route
 from webagent.desk import OUTCOME_LABELS, WORK_TYPE_LABELS
 from webagent.views import render
 
-VIEWS = {"history": "対応履歴の検索", "handoffs": "引継ぎ一覧", "callbacks": "折り返し一覧"}
+VIEWS = {
+    "history": "対応履歴の検索",
+    "handoffs": "引継ぎ一覧",
+    "callbacks": "折り返し一覧",
+    "summary": "報告・集計",
+}
+REPORTS_ONLY = frozenset({"summary"})
+"""Views that need reports.view besides history.read."""
 CALLBACK_STATES = {"open": "未対応", "taken": "対応中", "parked": "保留", "done": "完了"}
 REPORT_LINKS = [
     ("/api/crm/reports/summary", "業務種別・係ごとの件数と一次解決率（JSON）"),
@@ -83,8 +90,10 @@ async def city_page(request: Request) -> Response:
     ctx = context_of(request)
     principal = await current_principal(request)
     assert principal is not None
+    can_reports = principal.can(Permission.REPORTS_VIEW)
+    views = {k: v for k, v in VIEWS.items() if can_reports or k not in REPORTS_ONLY}
     view = request.query_params.get("view") or "history"
-    if view not in VIEWS:
+    if view not in views:
         view = "history"
     criteria, filt = _criteria(request)
     try:
@@ -124,6 +133,8 @@ async def city_page(request: Request) -> Response:
                 )
             elif view == "callbacks":
                 data["callbacks"] = reports.callbacks(session, start=filt.start, end=filt.end)
+            elif view == "summary":
+                data["summary"] = reports.summary(session, start=filt.start, end=filt.end)
             return data
 
     data = await ctx.db.run(load)
@@ -136,7 +147,7 @@ async def city_page(request: Request) -> Response:
     data.update(
         {
             "view": view,
-            "views": VIEWS,
+            "views": views,
             "form": criteria.values,
             "fields": criteria.problems,
             "searched": searched,
@@ -148,7 +159,7 @@ async def city_page(request: Request) -> Response:
             "pages": pages,
             "prev_link": _page_link(request, page - 1) if page > 1 else None,
             "next_link": _page_link(request, page + 1) if page < pages else None,
-            "can_reports": principal.can(Permission.REPORTS_VIEW),
+            "can_reports": can_reports,
             "report_links": REPORT_LINKS,
             "work_type_values": [w.value for w in WorkType],
         }

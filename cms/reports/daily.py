@@ -24,6 +24,7 @@ from cms.reports.facts import load_facts
 from cms.reports.mail import compose
 from cms.reports.mailconfig import ReportMailSettings
 from cms.reports.models import DailyReport
+from cms.reports.recipients import with_stored_recipients
 from crm.pii.guard import ensure_no_personal_data
 from inbox.reply.tls import smtp_tls_context
 from realtime.audit.service import record
@@ -185,6 +186,7 @@ async def send_daily(
 ) -> DailyReport:
     """approved → sent: mail the report; temporary failures are retried with back-off, and a
     final failure leaves it approved with the error recorded (never lost)."""
+    mail = with_stored_recipients(session, mail=mail)
     mail.check()
     row = get_daily(session, day=day)
     if row.state != "approved":

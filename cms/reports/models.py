@@ -202,3 +202,17 @@ class DailyReport(SQLModel, table=True):
     last_error: str = Field(
         default="", sa_column=Column(Text, nullable=False), description="Last sending error."
     )
+
+
+class ReportRecipient(SQLModel, table=True):
+    """An address the daily report is mailed to, kept by administrators (audited)."""
+
+    __tablename__ = "report_recipient"
+
+    id: int | None = Field(default=None, primary_key=True, description="Recipient number.")
+    address: str = Field(max_length=254, unique=True, description="E-mail address.")
+    name_ja: str = Field(default="", max_length=100, description="Whose address (city section).")
+    added_by: str = Field(max_length=64, description="Administrator who added it.")
+    added_at: datetime = Field(
+        sa_column=Column(UtcDateTime(), nullable=False), description="When it was added (UTC)."
+    )

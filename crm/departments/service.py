@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -12,6 +14,7 @@ from crm.faq.csvfile import ID_PATTERN, decode, normalised_id, read_rows, refuse
 from crm.faq.exceptions import DepartmentNotFound, RowProblem
 from crm.faq.normalize import normalise
 from realtime.audit import service as audit
+from realtime.errors import ValidationFailed
 from realtime.timeutil import utcnow
 
 COLUMNS = ("dept_id", "bu", "ka", "kakari", "extension", "handles")
@@ -141,3 +144,57 @@ def find(session: Session, *, query: str, limit: int = 10) -> list[Department]:
         if all(w in text for w in words):
             found.append(dept)
     return found[: max(0, limit)]
+
+
+def save_department(
+    session: Session, *, dept_id: str, data: Mapping[str, Any], actor: str
+) -> Department:
+    """Create or change one department from the admin screen (field-level errors; audited)."""
+    problems: dict[str, str] = {}
+    key = normalised_id(dept_id)
+    if not ID_PATTERN.match(key):
+        problems["dept_id"] = "部署IDは英数字32文字以内で入力してください。"
+    values: dict[str, str] = {}
+    for name in ("bu", "ka", "kakari", "extension", "handles"):
+        raw = data.get(name, "")
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
+            problems[name] = "文字列で入力してください。"
+            raw = ""
+        values[name] = raw.strip()
+    if not (values["ka"] or values["kakari"]) and "ka" not in problems:
+        problems["ka"] = "課または係を入力してください。"
+    extension = normalised_id(values["extension"])
+    if extension and not _EXTENSION.match(extension):
+        problems["extension"] = "内線番号は数字で入力してください。"
+    for column, limit in _LIMITS.items():
+        if len(values[column]) > limit:
+            problems[column] = f"{limit}文字以内で入力してください。"
+    if problems:
+        raise ValidationFailed(fields=problems)
+    row = session.get(Department, key)
+    created = row is None
+    if row is None:
+        row = Department(dept_id=key, updated_at=utcnow())
+    row.bu, row.ka, row.kakari = values["bu"], values["ka"], values["kakari"]
+    row.extension, row.handles = extension, values["handles"]
+    row.updated_at = utcnow()
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="department-created" if created else "department-changed",
+        target=key,
+        detail={"name": row.display_name, "extension": extension},
+    )
+    session.flush()
+    return row
+
+
+def delete_department(session: Session, *, dept_id: str, actor: str) -> None:
+    """Remove one department (FAQ entries naming it keep the id; audited)."""
+    row = get(session, dept_id=dept_id)
+    session.delete(row)
+    audit.record(session, actor=actor, action="department-deleted", target=row.dept_id)
+    session.flush()

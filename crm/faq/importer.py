@@ -25,7 +25,7 @@ COLUMNS = (
 )
 _TRUE = frozenset({"yes", "y", "true", "1", "はい", "要", "○", "◯"})
 _FALSE = frozenset({"no", "n", "false", "0", "いいえ", "不要", "", "-", "×"})
-_LIMITS = {"category1": 100, "category2": 100, "question": 1000, "answer": 10000, "keywords": 1000}
+LIMITS = {"category1": 100, "category2": 100, "question": 1000, "answer": 10000, "keywords": 1000}
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def parse(data: bytes, *, now: datetime) -> ParsedFaq:
         for column in ("question", "answer"):
             if not c[column]:
                 bad("入力してください。", column)
-        for column, limit in _LIMITS.items():
+        for column, limit in LIMITS.items():
             if len(c[column]) > limit:
                 bad(f"{limit}文字以内で入力してください。", column)
         dept_id = normalised_id(c["dept_id"])

@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -19,10 +21,12 @@ from cms.events import EventType
 from cms.service import NewEvent
 from crm.departments import service as departments
 from crm.faq import importer
+from crm.faq.csvfile import ID_PATTERN, normalised_id
 from crm.faq.exceptions import FaqNotFound
 from crm.faq.models import FaqEntry, FaqRevision, FaqUsage
 from crm.faq.search import FaqIndex, IndexDoc
 from realtime.audit import service as audit
+from realtime.errors import ValidationFailed
 from realtime.timeutil import utcnow
 
 CITE_WEIGHT = 2
@@ -339,3 +343,70 @@ def refresh_index(session: Session) -> int:
         _cache.pop(_cache_key(session), None)
     index, _ = _current_index(session)
     return len(index)
+
+
+def save_entry(session: Session, *, faq_id: str, data: Mapping[str, Any], actor: str) -> FaqEntry:
+    """Create or change one entry from the admin screen (field-level Japanese errors; audited)."""
+    problems: dict[str, str] = {}
+    key = normalised_id(faq_id)
+    if not ID_PATTERN.match(key):
+        problems["faq_id"] = "FAQ IDは英数字（と - _ .）32文字以内で入力してください。"
+    values: dict[str, str] = {}
+    for name in ("category1", "category2", "question", "answer", "keywords", "dept_id"):
+        raw = data.get(name, "")
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
+            problems[name] = "文字列で入力してください。"
+            raw = ""
+        values[name] = raw.strip()
+    for name in ("question", "answer"):
+        if not values[name]:
+            problems[name] = "入力してください。"
+    for name, limit in importer.LIMITS.items():
+        if len(values[name]) > limit:
+            problems[name] = f"{limit}文字以内で入力してください。"
+    dept_id = normalised_id(values["dept_id"])
+    if dept_id and not ID_PATTERN.match(dept_id):
+        problems["dept_id"] = "部署IDは英数字32文字以内で入力してください。"
+    elif dept_id and dept_id not in departments.known_ids(session):
+        problems["dept_id"] = "部署一覧にない部署IDです。"
+    handoff = data.get("needs_handoff", False)
+    if not isinstance(handoff, bool):
+        problems["needs_handoff"] = "はい・いいえで指定してください。"
+    if problems:
+        raise ValidationFailed(fields=problems)
+    now = utcnow()
+    entry = session.get(FaqEntry, key)
+    created = entry is None
+    if entry is None:
+        entry = FaqEntry(faq_id=key, question="", answer="", updated_at=now)
+    entry.category1, entry.category2 = values["category1"], values["category2"]
+    entry.question, entry.answer = values["question"], values["answer"]
+    entry.keywords = " ".join(values["keywords"].split())
+    entry.dept_id = dept_id or None
+    entry.needs_handoff = bool(handoff)
+    entry.updated_at = now
+    session.add(entry)
+    _bump(session, content=True)
+    audit.record(
+        session,
+        actor=actor,
+        action="faq-entry-created" if created else "faq-entry-changed",
+        target=key,
+        detail={"category1": entry.category1, "dept_id": entry.dept_id or ""},
+    )
+    session.flush()
+    return entry
+
+
+def delete_entry(session: Session, *, faq_id: str, actor: str) -> None:
+    """Remove one entry and its usage counts (audited)."""
+    entry = get(session, faq_id=normalised_id(faq_id))
+    usage = session.get(FaqUsage, entry.faq_id)
+    if usage is not None:
+        session.delete(usage)
+    session.delete(entry)
+    _bump(session, content=True)
+    audit.record(session, actor=actor, action="faq-entry-deleted", target=entry.faq_id)
+    session.flush()

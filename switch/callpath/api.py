@@ -16,7 +16,7 @@ from realtime.auth.service import Principal
 from realtime.errors import NotAuthenticated, ValidationFailed
 from realtime.http.context import context_of
 from realtime.http.guard import current_principal, guarded_route
-from switch.callpath import callback_api, service
+from switch.callpath import callback_api, closures_api, service
 from switch.callpath.desk import callpath_of
 
 
@@ -244,4 +244,5 @@ def routes() -> list[BaseRoute]:
         ),
         guarded_route("/api/callpath/live", live, permission=Permission.WALLBOARD_VIEW),
         *callback_api.routes(),
+        *closures_api.routes(),
     ]

@@ -20,11 +20,13 @@ from switch.acd.skills import SkillNeed
 from switch.calendar.model import (
     YEAR_END,
     CalendarConfig,
+    Closure,
     EmergencyState,
     LineHours,
     ServiceWindow,
     WeekWindows,
 )
+from switch.callpath.closures import calendar_closures
 from switch.callpath.models import (
     CallpathAgent,
     CallpathEmergency,
@@ -112,6 +114,7 @@ class CallPathConfig:
     sounds: Mapping[str, str] = field(default_factory=dict)
     callback_after: Mapping[str, float] = field(default_factory=dict)
     """Queue id -> wait (seconds) from which a call-back is offered (queues that offer one)."""
+    closures: tuple[Closure, ...] = ()
 
     def calendar(self) -> CalendarConfig:
         """The business calendar of these lines, with the year-end closure and emergency."""
@@ -126,6 +129,7 @@ class CallPathConfig:
         return CalendarConfig(
             lines=tuple(line.hours for line in self.lines.values()),
             annual_closures=(YEAR_END,),
+            closures=self.closures,
             emergency=state,
         )
 
@@ -271,6 +275,7 @@ def load_config(session: Session) -> CallPathConfig:
         changed_at=em.changed_at if em else None,
     )
     sounds = {row.sound_key: row.file_name for row in session.exec(select(CallpathSound))}
+    closures = calendar_closures(session)
     return CallPathConfig(
         lines=lines,
         nodes=nodes,
@@ -282,4 +287,5 @@ def load_config(session: Session) -> CallPathConfig:
         callback_after={
             r.queue_id: r.callback_after_s for r in queue_rows if r.callback_after_s is not None
         },
+        closures=closures,
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Date, Text
 from sqlmodel import Field, SQLModel
 
 from realtime.types import UtcDateTime
@@ -165,4 +165,26 @@ class CallpathSound(SQLModel, table=True):
     uploaded_by: str = Field(max_length=64, description="Administrator who uploaded it.")
     uploaded_at: datetime = Field(
         sa_column=Column(UtcDateTime(), nullable=False), description="Upload time (UTC)."
+    )
+
+
+class CallpathClosure(SQLModel, table=True):
+    """A whole day an administrator closed (e.g. maintenance): which services stop, where."""
+
+    __tablename__ = "callpath_closure"
+
+    id: int | None = Field(default=None, primary_key=True, description="Closure number.")
+    day: date = Field(
+        sa_column=Column(Date, nullable=False, index=True), description="Closed day (Japan)."
+    )
+    reason_ja: str = Field(max_length=100, description="Why the day is closed.")
+    services: str = Field(
+        max_length=64, description="Services stopped, comma-separated (live, switchboard, intake)."
+    )
+    dids: str = Field(
+        default="", max_length=255, description="Lines it applies to, comma-separated; empty: all."
+    )
+    created_by: str = Field(max_length=64, description="Administrator who added it.")
+    created_at: datetime = Field(
+        sa_column=Column(UtcDateTime(), nullable=False), description="When it was added (UTC)."
     )
