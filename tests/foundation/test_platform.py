@@ -16,7 +16,7 @@ from realtime.auth.permissions import Role
 from realtime.errors import ConfigurationError
 from realtime.settings import Mode, load_settings
 from scripts.traceability import ids_from_spec
-from tests.support.app import add_user, make_app, make_settings, signin
+from tests.support.app import BACKGROUND, add_user, make_app, make_settings, signin
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT.parent / "shared" / "spec" / "REQUIREMENTS.md"
@@ -65,7 +65,7 @@ def test_healthz_and_readyz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "monitor": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "monitor": "ok", **BACKGROUND}
 
 
 @pytest.mark.req("N-REL-1")
@@ -80,7 +80,7 @@ def test_readyz_reports_a_database_that_does_not_answer(tmp_path: Path) -> None:
     assert response.json() == {
         "status": "not-ready",
         # The monitor keeps running (and alerting) while the database is down.
-        "checks": {"database": "unavailable", "monitor": "ok"},
+        "checks": {"database": "unavailable", "monitor": "ok", **BACKGROUND},
     }
 
 

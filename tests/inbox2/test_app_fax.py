@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from crm.workqueue.models import WorkItem
 from inbox.fax.models import FaxDocument
 from switch.connection.outbound import OutboundSession
-from tests.support.app import make_app, make_settings
+from tests.support.app import BACKGROUND, make_app, make_settings
 from tests.switch_integration.test_subsystem import poll_readyz
 
 DEADLINE = 20.0
@@ -39,6 +39,7 @@ def test_server_in_standin_mode_takes_a_received_fax_into_the_queue(tmp_path: Pa
                 "database": "ok",
                 "switch": "ok",
                 "monitor": "ok",
+                **BACKGROUND,
             }
             worker = next(s for s in app.ctx.extras["subsystems"] if s.name == "inbox-worker")
             assert worker.receiver is not None

@@ -87,3 +87,7 @@ def signin(
         )
         assert response.status_code == 303, response.text
     return csrf_from(client.get("/account/password").text)
+
+
+BACKGROUND = {"daily-report-draft": "ok", "wfm-adherence-live": "ok"}
+"""Readiness checks of the background parts every app runs (beside database and monitor)."""

@@ -14,7 +14,7 @@ from realtime.errors import ConfigurationError
 from realtime.http.context import AppContext
 from realtime.settings import Settings
 from switch.subsystem import SwitchSubsystem, build
-from tests.support.app import make_app, make_settings
+from tests.support.app import BACKGROUND, make_app, make_settings
 
 DEADLINE = 15.0
 
@@ -47,7 +47,7 @@ def test_standin_switch_makes_readyz_follow_the_esl_connection(tmp_path: Path) -
     app = make_app(settings)
     with TestClient(app) as client:
         body = poll_readyz(client, 200)
-        assert body["checks"] == {"database": "ok", "switch": "ok", "monitor": "ok"}
+        assert body["checks"] == {"database": "ok", "switch": "ok", "monitor": "ok", **BACKGROUND}
         sub: SwitchSubsystem = app.ctx.extras["switch"]
         standin = sub.standin
         assert standin is not None
@@ -58,7 +58,12 @@ def test_standin_switch_makes_readyz_follow_the_esl_connection(tmp_path: Path) -
 
         run_on_app_loop(client, cut)
         body = poll_readyz(client, 503)
-        assert body["checks"] == {"database": "ok", "switch": "unavailable", "monitor": "ok"}
+        assert body["checks"] == {
+            "database": "ok",
+            "switch": "unavailable",
+            "monitor": "ok",
+            **BACKGROUND,
+        }
         run_on_app_loop(client, lambda: standin.deny_acl(False))
         poll_readyz(client, 200)
         text = generate_latest(app.ctx.extras["metrics"].registry).decode()

@@ -164,7 +164,8 @@ class AdherenceLive:
     interval: float = 2.0
     clock: Callable[[], datetime] = utcnow
     name: str = "wfm-adherence-live"
-    seen_seq: int = 0
+    seen_seq: int | None = None
+    """The last log sequence read; None until the log could be read once."""
     pushes: int = 0
     _task: asyncio.Task[None] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -176,7 +177,10 @@ class AdherenceLive:
             with self.ctx.db.session() as session:
                 return last_seq(session)
 
-        self.seen_seq = await self.ctx.db.run(head)
+        try:
+            self.seen_seq = await self.ctx.db.run(head)
+        except Exception:  # the database is down: the server still starts; the loop retries
+            log.warning("adherence push: event log unreadable at start; will retry")
         self.ctx.hub.add_snapshot_provider(NAMESPACE, self._snapshot)
         self._task = asyncio.create_task(self._loop(), name=self.name)
 
@@ -211,9 +215,19 @@ class AdherenceLive:
         """Read new agent events once; push and return each changed scheduled agent's row."""
         now = self.clock()
 
+        if self.seen_seq is None:  # start after what was stored before the server came up
+
+            def head() -> int:
+                with self.ctx.db.session() as session:
+                    return last_seq(session)
+
+            self.seen_seq = await self.ctx.db.run(head)
+            return []
+        after = self.seen_seq
+
         def load() -> tuple[list[LiveAdherence], int]:
             with self.ctx.db.session() as session:
-                agents, seq = agents_changed(session, after_seq=self.seen_seq)
+                agents, seq = agents_changed(session, after_seq=after)
                 rows = live_adherence(session, now=now, agents=agents) if agents else []
                 return rows, seq
 
