@@ -139,9 +139,19 @@ async def test_consult_then_cancel_brings_the_agent_back_to_the_caller(
         # Cancel again: nothing is being consulted any more.
         ack = await op1.socket.call("transfer", {"action": "cancel"})
         assert ack["error"] == "transfer-not-consulting"
-        await call.wait(1).hangup()
-        await rig.event("contact.ended", contact, by="caller")
+        # A second consultation after a cancelled one can be completed.
+        ack = await op1.socket.call("transfer", {"action": "consult", "dept_id": "D02"})
+        assert ack["transfer"]["state"] == "consulting"
+        ack = await op1.socket.call("transfer", {"action": "complete"})
+        assert ack["transfer"]["state"] == "completed"
+        await rig.event("contact.ended", contact, by="agent")
         await op1.state("wrap_up")
+        moved = payloads(rig, contact, "contact.transferred")
+        assert [(m["kind"], m["outcome"]) for m in moved] == [
+            ("attended", "cancelled"),
+            ("attended", "completed"),
+        ]
+        await call.wait(1).hangup()
         assert rig.types(contact).count("contact.ended") == 1
 
 

@@ -75,7 +75,7 @@ def test_transfer_buttons_start_and_cancel_a_consultation_and_tell_errors(
     page.keyboard.press("Alt+t")  # no call: the server's Japanese message
     expect(page.locator("#transfer-result")).to_contain_text("⚠")
 
-    call, _contact = _on_a_call(page, server)
+    call, contact = _on_a_call(page, server)
     page.get_by_label("税務課 住民税係 を転送先にする").check()
     page.get_by_role("button", name=re.compile("^相談転送")).click()
     expect(page.locator("#transfer-result")).to_contain_text("相談転送を開始しました")
@@ -85,8 +85,21 @@ def test_transfer_buttons_start_and_cancel_a_consultation_and_tell_errors(
     page.keyboard.press("Alt+x")
     expect(page.locator("#transfer-result")).to_contain_text("転送を取り消しました")
     expect(state).to_have_attribute("data-state", "cancelled")
-    server.hang_up(call)
+    expect(page.locator("#h-handoff")).to_have_value("")  # a cancelled consultation hands nothing
+    # Consult again and complete: the caller goes to the department, the agent to wrap-up, and
+    # the history form already names the department the call was handed to (R-ITEMS).
+    page.keyboard.press("Alt+t")
+    expect(page.locator("#transfer-result")).to_contain_text("相談転送を開始しました")
+    expect(state).to_have_attribute("data-state", "consulting")
+    page.keyboard.press("Alt+o")
+    expect(page.locator("#transfer-result")).to_contain_text("転送を完了しました")
+    expect(state).to_have_attribute("data-state", "completed")
     state_pill(page, "wrap_up")
+    expect(page.locator("#h-outcome")).to_have_value("handoff")
+    assert page.locator("#h-handoff").input_value() != ""
+    transferred = server.event("contact.transferred", contact, outcome="completed")
+    assert '"attended"' in (transferred.payload or "")
+    server.hang_up(call)
 
 
 def _supervisor_phone(server: LiveServer) -> None:

@@ -447,6 +447,14 @@
     box.dataset.state = state;
     const where = t && t.destination ? "（" + (t.destination.label || t.destination.id) + "）" : "";
     box.querySelector(".label").textContent = (TRANSFER_STATES[state] || state) + where;
+    // A completed hand-off to a department is pre-filled in the history form (the agent may change it).
+    if (state === "completed" && t.destination && t.destination.type === "department") {
+      const handoff = $("h-handoff");
+      if (handoff && [...handoff.options].some((o) => o.value === t.destination.id)) {
+        handoff.value = t.destination.id;
+        $("h-outcome").value = t.kind === "blind" ? "switchboard_transfer" : "handoff";
+      }
+    }
   }
   async function transfer(action) {
     const result = $("transfer-result");
@@ -455,6 +463,7 @@
     const needsTarget = action === "consult" || action === "blind";
     if (needsTarget && !chosen) { result.textContent = "⚠ 転送先の部署を選んでください。"; return; }
     await once("transfer", async () => {
+      result.textContent = "… 処理中です。";
       const body = needsTarget ? { action, dept_id: chosen.value } : { action };
       const r = await api("POST", "/api/agent/transfer", body);
       const done = { blind: "転送しました。", consult: "相談転送を開始しました。", complete: "転送を完了しました。", cancel: "転送を取り消しました。" };
