@@ -50,6 +50,7 @@ from switch.callpath import subsystem as callpath_subsystem
 from switch.callpath import supervise_api as callpath_supervise_api
 from switch.callpath import transfer_api as callpath_transfer_api
 from switch.scaleout import gate as switch_leader
+from switch.standin import traffic as demo_traffic
 from webagent import admin_totp as admin_totp_pages
 from webagent import city as city_pages
 from webagent import dailyreport as daily_report_pages
@@ -135,6 +136,7 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     transcription_subsystem.build,
     adherence_live.build,
     daily_autodraft.build,
+    demo_traffic.build,  # standin mode with MADOGUCHI_DEMO_TRAFFIC_PER_HOUR only
 ]
 
 

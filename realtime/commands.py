@@ -88,6 +88,9 @@ def _demo(args: argparse.Namespace) -> int:
     from realtime import demo, migrate
     from realtime.server import serve
 
+    # The demo runs on the FreeSWITCH stand-in with scripted citizens calling (unless set).
+    os.environ.setdefault("MADOGUCHI_SWITCH_MODE", "standin")
+    os.environ.setdefault("MADOGUCHI_DEMO_TRAFFIC_PER_HOUR", "30")
     settings = _settings()
     migrate.upgrade(settings.effective_database_url)
     lines = demo.load(settings)

@@ -110,6 +110,7 @@ class Settings(BaseSettings):
     callpath_ring_timeout_s: float = Field(default=20.0, gt=0, le=600)
     callpath_overflow_dial: str = "sofia/gateway/overflow/{number}"
     switch_standin_scale: float = Field(default=1.0, gt=0, le=1.0)
+    demo_traffic_per_hour: float = Field(default=0.0, ge=0, le=3600)  # standin mode only
     # transfers (switch/callpath/transfer.py): how a department's extension is dialled
     callpath_department_dial: str = "sofia/gateway/cityhall/{number}"
     callpath_department_ring_s: int = Field(default=30, ge=5, le=120)

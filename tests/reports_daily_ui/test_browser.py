@@ -73,6 +73,7 @@ def daily_demo(tmp_path_factory: pytest.TempPathFactory, relay: Relay) -> Iterat
         MADOGUCHI_REPORT_FROM="center@callcenter.example.jp",
         MADOGUCHI_REPORT_RECIPIENTS=",".join(RECIPIENTS),
         PYTHONUNBUFFERED="1",
+        MADOGUCHI_DEMO_TRAFFIC_PER_HOUR="0",
     )
     command = [sys.executable, "-m", "realtime.cli", "demo", "--port", "0"]
     with log_path.open("wb") as log:

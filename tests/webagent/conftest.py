@@ -55,6 +55,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         if not key.startswith("MADOGUCHI_") and key not in ("DATABASE_URL", "REDIS_URL")
     }
     env.update(PYTHONPATH=str(REPO), MADOGUCHI_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    # The demo's stand-in runs as in `scripts/start`, but without scripted citizens calling at
+    # random: the screens under test must not change under the tests' feet.
+    env.update(MADOGUCHI_DEMO_TRAFFIC_PER_HOUR="0")
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
