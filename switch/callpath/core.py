@@ -506,12 +506,25 @@ class CallPath:
                 for a in self.engine.agents().values()
             },
             "queues": {
-                q: {"label": label, "waiting": len(self.engine.waiting(q))}
+                q: {
+                    "label": label,
+                    "waiting": len(self.engine.waiting(q)),
+                    "longest_wait_s": self._longest_wait(q),
+                }
                 for q, label in queues.items()
                 if q in self._engine_queues()
             },
             "calls": len([c for c in self.calls.values() if not c.ended]),
         }
+
+    def _longest_wait(self, queue_id: str) -> float:
+        """Seconds the first caller in the queue has waited (0 when nobody waits)."""
+        contacts = self.engine.contacts()
+        now = self._now()
+        waits = [
+            now - contacts[c].entered_at for c in self.engine.waiting(queue_id) if c in contacts
+        ]
+        return round(max(waits, default=0.0), 1)
 
     def _engine_queues(self) -> set[str]:
         return {q.queue_id for q in (self._config.queues if self._config else ())}

@@ -56,3 +56,23 @@ async def test_state_changes_are_logged_and_pushed_to_supervisors(
         assert mine.json()["callpath"]["state"] == "not_ready"
         out = await op1.post_json("/api/callpath/agent/state", {"state": "signed_out"})
         assert out.json()["callpath"]["state"] == "signed_out"
+
+
+@pytest.mark.req("F-2.4.3", "F-1.3.1")
+@scenario
+async def test_live_view_gives_each_queue_its_waiting_callers_and_longest_wait(
+    tmp_path: Path, callpath_db: Path
+) -> None:
+    async with running(tmp_path, callpath_db) as rig:
+        sv = await rig.staff("sv", SV_TOTP)
+        first = await rig.call(digits="2")  # nobody is ready: both wait in the tax queue
+        contact = await rig.contact_of(first)
+        await rig.event("queue.joined", contact)
+        await first.wait(20)  # virtual seconds
+        second = await rig.call(digits="2")
+        await rig.event("queue.joined", await rig.contact_of(second))
+        live = (await sv.http.get("/api/callpath/live")).json()["queues"]["q_tax"]
+        assert live["waiting"] == 2
+        assert live["longest_wait_s"] >= 20  # the first caller's wait, not the second's
+        idle = (await sv.http.get("/api/callpath/live")).json()["queues"]["q_juminhyo"]
+        assert (idle["waiting"], idle["longest_wait_s"]) == (0, 0.0)

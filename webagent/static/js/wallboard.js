@@ -164,7 +164,9 @@
         th.textContent = q.label || id;
         tr.append(th);
         cell(tr, q.waiting + "件", "num");
-        cell(tr, "—", "num");
+        const longest = typeof q.longest_wait_s === "number" ? q.longest_wait_s : null;
+        const over = longest !== null && longest > waitThreshold;
+        cell(tr, longest === null ? "—" : secs(longest) + (over ? " ⚠ 基準超過" : ""), "num");
         cell(tr, fig ? pct(fig.half_hour.service_level.value) : "—", "num");
         cell(tr, fig ? pct(fig.today.service_level.value) : "—", "num");
         cell(tr, fig ? pct(fig.today.abandon_rate.value) : "—", "num");
