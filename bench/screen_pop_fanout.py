@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import contextlib
 import csv
+import functools
 import json
 import os
 import random
@@ -287,7 +288,7 @@ async def _app_role(agents: int, supervisors: int) -> None:
         while calls:
             await asyncio.wait(set(calls))
         deadline = time.monotonic() + 30
-        while path.calls and time.monotonic() < deadline:
+        while path.calls and time.monotonic() < deadline:  # noqa: ASYNC110 (the app's state)
             await asyncio.sleep(0.1)
         by_contact = {path.seen[u]: t for u, t in triggers.items() if u in path.seen}
         _say({"triggers": by_contact, "problems": [str(p) for p in path.engine.problems()]})
@@ -323,7 +324,7 @@ async def _bare_role(agents: int) -> None:
         )
     )
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event)
         await asyncio.sleep(0.05)
     host, port = sock.getsockname()[:2]
     _say({"url": f"http://{host}:{port}"})
@@ -367,6 +368,7 @@ class Received:
     pop_payload: dict[str, Any] | None = None
     offer_payload: dict[str, Any] | None = None
     duplicates: int = 0
+    signin_retries: int = 0
 
 
 def _client(received: Received, namespace: str) -> Any:
@@ -409,10 +411,20 @@ async def _bounded(jobs: list[Callable[[], Awaitable[Any]]], width: int) -> list
 async def _app_clients(
     url: str, agents: int, totp: dict[str, str], received: Received
 ) -> list[Any]:
-    from tests.realtime.live import sign_in
+    from tests.realtime.live import sign_in as sign_in_once
+
+    async def sign_in(name: str, totp_secret: str | None = None) -> Any:
+        # SQLite answers "database is locked" to a few of many simultaneous sign-ins (a read
+        # transaction upgraded to a write while another commits); counted and retried.
+        for _ in range(5):
+            try:
+                return await sign_in_once(url, name, totp_secret=totp_secret)
+            except AssertionError:
+                received.signin_retries += 1
+        raise RuntimeError(f"{name} could not sign in")
 
     async def agent(i: int) -> Any:
-        browser = await sign_in(url, f"a{i:03d}")
+        browser = await sign_in(f"a{i:03d}")
         sio = _client(received, "/agent")
         await sio.connect(
             url,
@@ -428,7 +440,7 @@ async def _app_clients(
         return sio
 
     async def supervisor(name: str, secret: str) -> Any:
-        browser = await sign_in(url, name, totp_secret=secret)
+        browser = await sign_in(name, totp_secret=secret)
         sio = _client(received, "/supervisor")
         await sio.connect(
             url,
@@ -440,10 +452,8 @@ async def _app_clients(
         await browser.aclose()
         return sio
 
-    jobs: list[Callable[[], Awaitable[Any]]] = [
-        (lambda i=i: agent(i)) for i in range(agents)  # type: ignore[misc]
-    ]
-    jobs += [(lambda n=n, s=s: supervisor(n, s)) for n, s in totp.items()]  # type: ignore[misc]
+    jobs: list[Callable[[], Awaitable[Any]]] = [functools.partial(agent, i) for i in range(agents)]
+    jobs += [functools.partial(supervisor, n, s) for n, s in totp.items()]
     return await _bounded(jobs, 8)
 
 
@@ -460,9 +470,9 @@ async def _bare_clients(url: str, agents: int, supervisors: int, received: Recei
         return sio
 
     jobs: list[Callable[[], Awaitable[Any]]] = [
-        (lambda i=i: connect("/agent", i)) for i in range(agents)  # type: ignore[misc]
+        functools.partial(connect, "/agent", i) for i in range(agents)
     ]
-    jobs += [(lambda: connect("/supervisor", None)) for _ in range(supervisors)]
+    jobs += [functools.partial(connect, "/supervisor", None) for _ in range(supervisors)]
     return await _bounded(jobs, 16)
 
 
@@ -586,7 +596,8 @@ async def main(args: argparse.Namespace) -> int:
     ]  # fmt: skip
     print()
     print(
-        f"{rate.calls_per_hour:.0f} calls/h (x{args.factor:g} the peak hour), {len(offsets)} calls, "
+        f"{rate.calls_per_hour:.0f} calls/h (x{args.factor:g} the peak hour), "
+        f"{len(offsets)} calls, "
         f"{args.agents} agents + {args.supervisors} supervisors connected; "
         f"pop {pop_bytes} B, supervisor event {offer_bytes} B; "
         f"total {time.monotonic() - began:.0f} s"
@@ -602,7 +613,8 @@ async def main(args: argparse.Namespace) -> int:
     print(
         f"goal p99 <= 50 ms: {'met' if app_pop.p99 <= 50 else 'NOT met'} ({app_pop.p99:.1f} ms); "
         f"p99 <= 3x bare: {'met' if ratio <= 3 else 'NOT met'} ({ratio:.2f}x); "
-        f"duplicate pops: {got.duplicates}; ACD problems: {result['problems'] or 'none'}"
+        f"duplicate pops: {got.duplicates}; ACD problems: {result['problems'] or 'none'}; "
+        f"sign-ins retried after HTTP 500 (SQLite 'database is locked'): {got.signin_retries}"
     )
     return 0
 

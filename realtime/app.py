@@ -39,6 +39,7 @@ from realtime.http.guard import PublicStatic, check_routes, guarded_route
 from realtime.http.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from realtime.hub.server import Hub
 from realtime.monitoring import api as monitoring_api
+from realtime.monitoring import fault_watch
 from realtime.monitoring import subsystem as monitoring_subsystem
 from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
@@ -119,6 +120,7 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     monitoring_subsystem.build,
     retention_subsystem.build,
     transcription_subsystem.build,
+    fault_watch.build,  # last: it watches the parts built above
 ]
 
 

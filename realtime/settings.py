@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     callpath_ring_timeout_s: float = Field(default=20.0, gt=0, le=600)
     callpath_overflow_dial: str = "sofia/gateway/overflow/{number}"
     switch_standin_scale: float = Field(default=1.0, gt=0, le=1.0)
+    # fault handling (N-REL-1, realtime/monitoring/incidents.py): an ESL connection with no
+    # bytes for this long is replaced (FreeSWITCH sends HEARTBEAT every 20 s); socket connects
+    # within 10 s above this count are a reconnect storm (alerted)
+    esl_silence_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    reconnect_storm_connects: int = Field(default=40, ge=2)
 
     @model_validator(mode="before")
     @classmethod

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from cms import service as cms
 from cms.events import Channel, EventType
 from cms.service import NewEvent
 from crm.interactions.models import Interaction
@@ -35,7 +34,7 @@ from switch.acd.announce import Announcement
 from switch.acd.engine import Engine, EngineSettings, HistorySaved, Stage
 from switch.acd.errors import HistoryNotSaved, IllegalTransition, ReasonRequired, UnknownAgent
 from switch.acd.events import AcdEvent, AgentStateChanged, ContactEvent
-from switch.callpath import cti, recording, wrapup_hook
+from switch.callpath import cti, durable, recording, wrapup_hook
 from switch.callpath.config import CallPathConfig, MenuNode, load_config
 from switch.callpath.errors import NoOffer, PhoneUnreachable, SwitchUnavailable, UnknownConfig
 from switch.connection.errors import OriginateFailed, SwitchError
@@ -219,12 +218,8 @@ class CallPath:
         if not events:
             return
 
-        def write() -> None:
-            with self.ctx.db.session() as session:
-                cms.append_many(session, events=events)
-
         async with self._write_lock:
-            await self.ctx.db.run(write)
+            await durable.append(self.ctx, events)
 
     def contact_event(
         self, call: LiveCall, type_: EventType, payload: dict[str, Any], *, agent: str | None = None
