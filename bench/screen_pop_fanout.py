@@ -200,6 +200,12 @@ async def _app_role(agents: int, supervisors: int) -> None:
     from realtime.auth.secretbox import SecretBox
 
     box = SecretBox(settings.secret_key.get_secret_value(), purpose="totp-secret")
+    # Every bench user has the same password: hash it once (Argon2id), not 230 times.
+    from realtime.auth import passwords
+
+    hashed = passwords.hash_password(PASSWORD)
+    original_hash = passwords.hash_password
+    passwords.hash_password = lambda _password: hashed  # type: ignore[assignment]
     with database.session() as session:
         for i in range(agents):
             name = f"a{i:03d}"
@@ -232,6 +238,7 @@ async def _app_role(agents: int, supervisors: int) -> None:
             session.add(user)
             secrets[name] = secret
         session.commit()
+    passwords.hash_password = original_hash
     database.dispose()
 
     app = make_app(settings)

@@ -9,8 +9,9 @@ A subsystem (``SUBSYSTEM_FACTORIES``, after the parts it watches) that listens t
 - the database (``database``: a probe every ``PROBE_S``; also raised by writers that had to retry);
 - the previous run of this server (``server_restart``: the run marker of a process that did not
   stop cleanly is still there; calls it left open in the contact log are closed);
-- Socket.IO connects (``reconnect_storm``: more than ``reconnect_storm_connects`` snapshots within
-  ``STORM_WINDOW_S``, as when every browser reconnects at once).
+- Socket.IO connects (``reconnect_storm``: ``reconnect_storm_connects`` reconnects, i.e. connects
+  of sessions already seen, within ``STORM_WINDOW_S``, as when every browser reconnects at once;
+  cleared once none came for ``STORM_QUIET_S``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 
 PROBE_S = 1.0
 STORM_WINDOW_S = 10.0
+STORM_QUIET_S = 2.0
+SESSION_MEMORY_S = 600.0
 MARKER_GLOB = "server-*.running"
 
 
@@ -56,6 +59,7 @@ class FaultWatch:
     started_at: datetime = field(default_factory=utcnow)
     core_uuid: str | None = None
     connects: collections.deque[float] = field(default_factory=collections.deque)
+    sessions: dict[str, float] = field(default_factory=dict)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _probe: asyncio.Task[None] | None = None
 
@@ -250,11 +254,15 @@ class FaultWatch:
         if self.faults.is_open("database", "main"):
             self.faults.clear(kind="database", subject="main")
 
-    async def _counted(self, _principal: Principal) -> dict[str, Any]:
+    async def _counted(self, principal: Principal) -> dict[str, Any]:
+        """Every snapshot is a (re)connect; sessions seen before are reconnects."""
         now = time.monotonic()
-        self.connects.append(now)
-        while self.connects and self.connects[0] < now - STORM_WINDOW_S:
-            self.connects.popleft()
+        session = principal.session_id
+        seen = self.sessions.get(session)
+        self.sessions[session] = now
+        if seen is not None and now - seen < SESSION_MEMORY_S:
+            self.connects.append(now)
+        self._forget(now)
         limit = self.ctx.settings.reconnect_storm_connects
         if len(self.connects) >= limit:
             self.faults.raise_(
@@ -262,16 +270,24 @@ class FaultWatch:
                 subject="sockets",
                 severity="warning",
                 message_ja="多数の画面が一斉に再接続しました（ネットワークやプロキシの瞬断など）。",
-                detail={"connects": len(self.connects), "window_s": STORM_WINDOW_S},
+                detail={"reconnects": len(self.connects), "window_s": STORM_WINDOW_S},
             )
         return {}
 
-    def _storm_over(self) -> None:
-        now = time.monotonic()
+    def _forget(self, now: float) -> None:
         while self.connects and self.connects[0] < now - STORM_WINDOW_S:
             self.connects.popleft()
-        limit = self.ctx.settings.reconnect_storm_connects
-        if self.faults.is_open("reconnect_storm", "sockets") and len(self.connects) < limit / 2:
+        if len(self.sessions) > 10_000:
+            for key in [k for k, t in self.sessions.items() if now - t > SESSION_MEMORY_S]:
+                del self.sessions[key]
+
+    def _storm_over(self) -> None:
+        """The storm is over once no session has reconnected for ``STORM_QUIET_S``."""
+        now = time.monotonic()
+        self._forget(now)
+        if not self.faults.is_open("reconnect_storm", "sockets"):
+            return
+        if not self.connects or self.connects[-1] < now - STORM_QUIET_S:
             self.faults.clear(kind="reconnect_storm", subject="sockets")
 
 

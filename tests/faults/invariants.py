@@ -79,9 +79,7 @@ def assert_one_item_per_message(db: Database, *, expected: int) -> None:
     with db.session() as session:
         rows = list(session.exec(select(InboxMessage)))
         events = list(
-            session.exec(
-                select(ContactEvent).where(col(ContactEvent.type) == "contact.received")
-            )
+            session.exec(select(ContactEvent).where(col(ContactEvent.type) == "contact.received"))
         )
     keys = Counter((r.mailbox, r.uidvalidity, r.uid) for r in rows)
     assert len(rows) == expected, f"{len(rows)} messages stored, expected {expected}"

@@ -62,7 +62,9 @@ async def test_esl_drop_mid_call_alerts_and_the_call_ends_once(
         )
         await until(lambda: not faults.is_open("switch_link", "esl"), what="the alert to clear")
         incident = next(i for i in faults.history if i.kind == "switch_link")
-        fault_record.detected_by = f"ESL client: connection closed -> switch_link ({incident.detail['reason']})"
+        fault_record.detected_by = (
+            f"ESL client: connection closed -> switch_link ({incident.detail['reason']})"
+        )
         fault_record.recovery_s = incident.recovery_s
         await call.wait(1).hangup()  # type: ignore[attr-defined]
         await rig.event("contact.ended", contact, by="caller")
@@ -70,7 +72,9 @@ async def test_esl_drop_mid_call_alerts_and_the_call_ends_once(
         await stored_and_cleared(rig, "switch_link")
         assert_one_end_per_call(rig.ctx.db)
         fault_record.held("one end per call")
-        assert_no_duplicate_pops(pops + [(op1.username, p["contact_id"]) for p in op1.socket.pending("screen_pop")])
+        assert_no_duplicate_pops(
+            pops + [(op1.username, p["contact_id"]) for p in op1.socket.pending("screen_pop")]
+        )
         fault_record.held("no duplicate pop")
         fault_record.held("alert raised and cleared")
 
@@ -99,7 +103,9 @@ async def test_silent_esl_connection_is_detected_by_the_heartbeat_timeout(
         await until(
             lambda: not faults.is_open("switch_link", "esl"), within=30, what="the link to return"
         )
-        fault_record.detected_by = "ESL client silence timeout (no HEARTBEAT for 3 s) -> switch_link"
+        fault_record.detected_by = (
+            "ESL client silence timeout (no HEARTBEAT for 3 s) -> switch_link"
+        )
         fault_record.recovery_s = incident.recovery_s
         assert call.uuid in rig.fs.server.switch.channels  # type: ignore[attr-defined]
         assert rig.path.engine.agent("op1").state.value == "on_call"
@@ -108,7 +114,9 @@ async def test_silent_esl_connection_is_detected_by_the_heartbeat_timeout(
         await stored_and_cleared(rig, "switch_link")
         assert_one_end_per_call(rig.ctx.db)
         fault_record.held("one end per call")
-        assert_no_duplicate_pops(pops + [(op1.username, p["contact_id"]) for p in op1.socket.pending("screen_pop")])
+        assert_no_duplicate_pops(
+            pops + [(op1.username, p["contact_id"]) for p in op1.socket.pending("screen_pop")]
+        )
         fault_record.held("no duplicate pop")
         fault_record.held("alert raised and cleared")
 
@@ -146,7 +154,9 @@ async def test_freeswitch_restart_ends_its_calls_once_and_alerts(
             what="the restart to be noticed",
         )
         link = next(i for i in faults.history if i.kind == "switch_link")
-        fault_record.detected_by = "ESL connection closed -> switch_link; new Core-UUID -> switch_restart"
+        fault_record.detected_by = (
+            "ESL connection closed -> switch_link; new Core-UUID -> switch_restart"
+        )
         fault_record.recovery_s = link.recovery_s
         await stored_and_cleared(rig, "switch_restart")
         restart = alerts(rig.ctx.db, "switch_restart")[0]
@@ -155,6 +165,8 @@ async def test_freeswitch_restart_ends_its_calls_once_and_alerts(
         fault_record.held("one end per call")
         ended = [json.loads(e.payload) for e in rig.events(talking) if e.type == "contact.ended"]
         assert len(ended) == 1
-        assert_no_duplicate_pops(pops + [(op1.username, p["contact_id"]) for p in op1.socket.pending("screen_pop")])
+        assert_no_duplicate_pops(
+            pops + [(op1.username, p["contact_id"]) for p in op1.socket.pending("screen_pop")]
+        )
         fault_record.held("no duplicate pop")
         fault_record.held("alert raised and cleared")
