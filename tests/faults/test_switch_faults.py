@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from realtime.monitoring import incidents
+from switch.standin.script import Call
 from tests.callpath.harness import Desk, Rig, running, scenario, until
 from tests.faults.invariants import (
     FaultRecord,
@@ -19,7 +20,7 @@ from tests.faults.invariants import (
 )
 
 
-async def answered_call(rig: Rig, desk: Desk, pops: list[tuple[str, str]]) -> tuple[object, str]:
+async def answered_call(rig: Rig, desk: Desk, pops: list[tuple[str, str]]) -> tuple[Call, str]:
     """A caller choosing 1, offered to ``desk``, accepted and bridged."""
     await desk.ready()
     call = await rig.call(digits="1")
@@ -29,6 +30,11 @@ async def answered_call(rig: Rig, desk: Desk, pops: list[tuple[str, str]]) -> tu
     await desk.accept()
     await rig.event("contact.answered", contact)
     return call, contact
+
+
+def later_pops(desk: Desk) -> list[tuple[str, str]]:
+    """Screen pops the desk received after the first one (there must be none for that call)."""
+    return [(desk.username, p["contact_id"]) for p in desk.socket.pending("screen_pop")]
 
 
 async def stored_and_cleared(rig: Rig, kind: str) -> None:
@@ -66,7 +72,7 @@ async def test_esl_drop_mid_call_alerts_and_the_call_ends_once(
             f"ESL client: connection closed -> switch_link ({incident.detail['reason']})"
         )
         fault_record.recovery_s = incident.recovery_s
-        await call.wait(1).hangup()  # type: ignore[attr-defined]
+        await call.wait(1).hangup()
         await rig.event("contact.ended", contact, by="caller")
         await op1.state("wrap_up")
         await stored_and_cleared(rig, "switch_link")
@@ -107,9 +113,9 @@ async def test_silent_esl_connection_is_detected_by_the_heartbeat_timeout(
             "ESL client silence timeout (no HEARTBEAT for 3 s) -> switch_link"
         )
         fault_record.recovery_s = incident.recovery_s
-        assert call.uuid in rig.fs.server.switch.channels  # type: ignore[attr-defined]
+        assert call.uuid in rig.fs.server.switch.channels
         assert rig.path.engine.agent("op1").state.value == "on_call"
-        await call.hangup()  # type: ignore[attr-defined]
+        await call.hangup()
         await rig.event("contact.ended", contact)
         await stored_and_cleared(rig, "switch_link")
         assert_one_end_per_call(rig.ctx.db)
