@@ -171,11 +171,12 @@ async def test_server_killed_mid_call_and_mid_mail_restarts_without_loss_or_doub
             await browser.aclose()
         assert first.proc.returncode == -9
         assert 0 < taken_before < MAILS, "the kill must land in the middle of the mail"
-        assert events_of(db, talking) == [] and events_of(db, queued) == []
+        assert events_of(db, talking) == []
+        assert events_of(db, queued) == []
         # FreeSWITCH hangs up the caller whose outbound socket closed; the bridged call goes on.
         assert talking_call.uuid in fs.server.switch.channels
 
-        second_cm, second = await start("second")
+        second_cm, _second = await start("second")
         with quiet_exit(second_cm):
             await wait_for(lambda: count_messages(db) == MAILS, what="the rest of the mail")
             await wait_for(lambda: events_of(db, queued), what="the queued call to be closed")
