@@ -172,7 +172,7 @@ class CallPath:
             with self.ctx.db.session() as session:
                 return load_config(session)
 
-        config = await self.ctx.db.run(read)
+        config = await durable.read_config(self.ctx, read, self._config)
         self._config = config
         if self._signature is not None and config.queue_signature() != self._signature:
             self._rebuild(config)

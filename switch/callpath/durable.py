@@ -4,13 +4,15 @@ The call goes on while the database is away: the call path's events are appended
 (``OperationalError`` and ``InterfaceError``: connection lost, server restarting, disk full)
 for up to ``RETRY_FOR_S``, raising the ``database`` fault alert on the first failure. Appends
 are idempotent by event id, so a commit whose reply was lost is not stored twice on retry.
+A call arriving while the database is away is routed by the last configuration read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -20,6 +22,8 @@ from realtime.monitoring.fault_watch import database_down
 
 if TYPE_CHECKING:
     from realtime.http.context import AppContext
+
+T = TypeVar("T")
 
 RETRY_FOR_S = 120.0
 FIRST_DELAY_S = 0.1
@@ -46,3 +50,15 @@ async def append(ctx: AppContext, events: list[NewEvent]) -> None:
                 raise
             await asyncio.sleep(delay)
             delay = min(MAX_DELAY_S, delay * 2)
+
+
+async def read_config(ctx: AppContext, read: Callable[[], T], last: T | None) -> T:
+    """The configuration as stored now or, while the database is unavailable, the last one
+    read (a call arriving during an outage is still answered, routed and logged later)."""
+    try:
+        return await ctx.db.run(read)
+    except (OperationalError, InterfaceError) as exc:
+        if last is None:
+            raise
+        database_down(ctx, error=str(exc.orig or exc)[:120])
+        return last
