@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -39,7 +40,7 @@ class Cluster:
     def init(self) -> None:
         data = self.base / "pgdata"
         data.mkdir(parents=True)
-        run_as = _as_postgres_user()
+        run_as: Any = _as_postgres_user()
         if run_as:
             shutil.chown(self.base, user="postgres")
             shutil.chown(data, user="postgres")
@@ -48,10 +49,11 @@ class Cluster:
             [str(initdb), "-D", str(data), "-U", "madoguchi", "--auth=trust", "-E", "UTF8"],
             check=True,
             capture_output=True,
-            **run_as,  # type: ignore[arg-type]
+            **run_as,
         )
 
     def start(self) -> None:
+        run_as: Any = _as_postgres_user()
         self.proc = subprocess.Popen(
             [
                 str(PG_BIN / "postgres"),
@@ -68,7 +70,7 @@ class Cluster:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            **_as_postgres_user(),  # type: ignore[arg-type]
+            **run_as,
         )
         wait_for_port(self.port, proc=self.proc, what="postgres")
         _wait_for_sessions(self.port, self.proc)
