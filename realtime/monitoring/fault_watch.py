@@ -7,6 +7,7 @@ A subsystem (``SUBSYSTEM_FACTORIES``, after the parts it watches) that listens t
 - the IMAP intake's alerts (``imap_link`` per mailbox, cleared once the mailbox is connected again
   and a sync went through without a new failure);
 - the database (``database``: a probe every ``PROBE_S``; also raised by writers that had to retry);
+- a full disk (``disk_write`` per folder: a write failed with ENOSPC or SQLITE_FULL);
 - the previous run of this server (``server_restart``: the run marker of a process that did not
   stop cleanly is still there; calls it left open in the contact log are closed);
 - Socket.IO connects (``reconnect_storm``: ``reconnect_storm_connects`` reconnects, i.e. connects
@@ -209,6 +210,9 @@ class FaultWatch:
 
     def _intake_hook(self, worker: MailboxIntake) -> Any:
         def hook(alert: IntakeAlert) -> None:
+            if alert.kind == "intake-failed" and disk_full(alert.error_id):
+                disk_write_failed(self.ctx, folder="media", error=alert.error_id)
+                self._spawn(self._clear_disk_when_synced(worker, worker.stats.taken))
             self.faults.raise_(
                 kind="imap_link",
                 subject=alert.mailbox,
@@ -229,6 +233,13 @@ class FaultWatch:
                     self.faults.clear(kind="imap_link", subject=name)
                     return
                 connects = worker.stats.connects
+            await asyncio.sleep(0.1)
+
+    async def _clear_disk_when_synced(self, worker: MailboxIntake, taken: int) -> None:
+        while self.faults.is_open("disk_write", "media"):
+            if worker.stats.taken > taken:
+                self.faults.clear(kind="disk_write", subject="media")
+                return
             await asyncio.sleep(0.1)
 
     # --- the database and socket connects -----------------------------------------------------
@@ -301,6 +312,23 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def disk_full(error: str) -> bool:
+    """Whether a storage error says the disk is full (ENOSPC, SQLite's SQLITE_FULL, the media
+    store's ``media-storage-full``)."""
+    text = error.lower()
+    return any(s in text for s in ("disk is full", "no space left", "storage-full"))
+
+
+def disk_write_failed(ctx: AppContext, *, folder: str, error: str) -> None:
+    """Raise the disk fault of ``folder`` (data, media): a write failed for lack of space."""
+    incidents.of(ctx).raise_(
+        kind="disk_write",
+        subject=folder,
+        message_ja=f"「{folder}」フォルダのディスクが一杯で書き込めません。空きを作ってください。",
+        detail={"error": error[:200]},
+    )
 
 
 def database_down(ctx: AppContext, *, error: str) -> None:

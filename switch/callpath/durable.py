@@ -2,7 +2,8 @@
 
 The call goes on while the database is away: the call path's events are appended with retries
 (``OperationalError`` and ``InterfaceError``: connection lost, server restarting, disk full)
-for up to ``RETRY_FOR_S``, raising the ``database`` fault alert on the first failure. Appends
+for up to ``RETRY_FOR_S``, raising the ``database`` fault alert (``disk_write`` for SQLite's
+"database or disk is full", cleared by the first write that goes through). Appends
 are idempotent by event id, so a commit whose reply was lost is not stored twice on retry.
 A call arriving while the database is away is routed by the last configuration read.
 """
@@ -18,7 +19,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from cms import service as cms
 from cms.service import NewEvent
-from realtime.monitoring.fault_watch import database_down
+from realtime.monitoring import incidents
+from realtime.monitoring.fault_watch import database_down, disk_full, disk_write_failed
 
 if TYPE_CHECKING:
     from realtime.http.context import AppContext
@@ -40,16 +42,25 @@ async def append(ctx: AppContext, events: list[NewEvent]) -> None:
 
     deadline = time.monotonic() + RETRY_FOR_S
     delay = FIRST_DELAY_S
+    full = False
     while True:
         try:
             await ctx.db.run(write)
-            return
         except (OperationalError, InterfaceError) as exc:
-            database_down(ctx, error=str(exc.orig or exc)[:120])
+            error = str(exc.orig or exc)[:120]
+            full = full or disk_full(error)
+            if full:
+                disk_write_failed(ctx, folder="data", error=error)
+            else:
+                database_down(ctx, error=error)
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(delay)
             delay = min(MAX_DELAY_S, delay * 2)
+            continue
+        if full:
+            incidents.of(ctx).clear(kind="disk_write", subject="data")
+        return
 
 
 async def read_config(ctx: AppContext, read: Callable[[], T], last: T | None) -> T:
