@@ -632,7 +632,7 @@ async def main(args: argparse.Namespace) -> int:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--role", choices=["main", "app", "bare"], default="main")
-    p.add_argument("--seconds", type=float, default=100.0, help="length of each measured run")
+    p.add_argument("--seconds", type=float, default=80.0, help="length of each measured run")
     p.add_argument("--agents", type=int, default=200)
     p.add_argument("--supervisors", type=int, default=30)
     p.add_argument("--factor", type=float, default=10.0, help="times the peak hour")

@@ -267,9 +267,14 @@ class CallPath:
             events = [
                 e for e in events if not (isinstance(e, ContactEvent) and e.type == "wrapup.ended")
             ]
-        await self.log_events([self._to_cms(e) for e in events])
-        for event in events:
-            await self._push(event)
+        # Desks and boards hear of it while the log commits (a screen pop does not wait for
+        # the disk); the write lock, taken in turn, keeps the log in order.
+        logged = asyncio.ensure_future(self.log_events([self._to_cms(e) for e in events]))
+        try:
+            for event in events:
+                await self._push(event)
+        finally:
+            await logged
         self._wake.set()
 
     async def _push(self, event: AcdEvent) -> None:
@@ -289,6 +294,8 @@ class CallPath:
             if event.state in idle and event.contact_id is None:
                 self._forget_pops(event.agent)
             return
+        if event.type == "agent.offered" and event.agent is not None:  # the agent's desk first
+            await self._screen_pop(event.contact_id, event.agent, float(event.data["waited_s"]))
         await hub.emit(
             "contact_event",
             {
@@ -301,9 +308,7 @@ class CallPath:
             namespace="/supervisor",
             room="all",
         )
-        if event.type == "agent.offered" and event.agent is not None:
-            await self._screen_pop(event.contact_id, event.agent, float(event.data["waited_s"]))
-        elif event.type in ("agent.no_answer", "contact.abandoned") and event.agent is not None:
+        if event.type in ("agent.no_answer", "contact.abandoned") and event.agent is not None:
             self.pops.pop(event.contact_id, None)
             user_id = self.user_ids.get(event.agent)
             if user_id is not None:
