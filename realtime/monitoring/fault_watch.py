@@ -76,6 +76,8 @@ class FaultWatch:
 
     async def start(self) -> None:
         """Hook into the parts, look at the previous run, start the database probe."""
+        # Faults are alerts, never a reason to leave the load balancer: no readiness check.
+        self.ctx.readiness.checks.pop(self.name, None)
         await self.faults.start()
         self._previous_run()
         self._watch_switch()
@@ -97,7 +99,7 @@ class FaultWatch:
             self.marker.unlink()
 
     async def ready(self) -> None:
-        """Always ready: faults are alerts, not a reason to leave the load balancer."""
+        """Always ready (and taken out of /readyz at start)."""
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
