@@ -41,6 +41,7 @@ from realtime.http.guard import PublicStatic, check_routes, guarded_route
 from realtime.http.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from realtime.hub.server import Hub
 from realtime.monitoring import api as monitoring_api
+from realtime.monitoring import fault_watch
 from realtime.monitoring import subsystem as monitoring_subsystem
 from realtime.settings import Settings
 from realtime.subsystems import Subsystem, SubsystemFactory
@@ -137,6 +138,7 @@ SUBSYSTEM_FACTORIES: list[SubsystemFactory] = [
     adherence_live.build,
     daily_autodraft.build,
     demo_traffic.build,  # standin mode with MADOGUCHI_DEMO_TRAFFIC_PER_HOUR only
+    fault_watch.build,  # last: it watches the parts built above
 ]
 
 

@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     # leader's answer before 503 switch-leader-unavailable
     leader_poll_seconds: float = Field(default=0.5, gt=0, le=60)
     leader_forward_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # fault handling (N-REL-1, realtime/monitoring/incidents.py): an ESL connection with no
+    # bytes for this long is replaced (FreeSWITCH sends HEARTBEAT every 20 s); socket connects
+    # within 10 s above this count are a reconnect storm (alerted)
+    esl_silence_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    reconnect_storm_connects: int = Field(default=40, ge=2)
 
     @model_validator(mode="before")
     @classmethod

@@ -116,6 +116,7 @@ class SwitchSubsystem:
                 host="127.0.0.1" if standin else settings.esl_host,
                 port=settings.esl_port,
                 password=password,
+                silence_timeout=settings.esl_silence_timeout_s,
             )
         )
         self.control = CallControl(self.client)

@@ -27,6 +27,15 @@ KIND_LABELS_JA: dict[str, str] = {
     "audit_chain": "監査ログの改ざん検知",
     "queue_wait": "待ち時間超過",
     "items_due": "メール・FAXの期限",
+    # fault alerts (realtime/monitoring/incidents.py)
+    "switch_link": "交換機（ESL）接続断",
+    "switch_restart": "交換機の再起動",
+    "imap_link": "メール受信（IMAP）障害",
+    "mail_send": "メール送信の一時エラー",
+    "database": "データベース障害",
+    "disk_write": "ディスク書き込み失敗",
+    "server_restart": "サーバーの異常終了からの再起動",
+    "reconnect_storm": "画面の一斉再接続",
 }
 SEVERITY_LABELS_JA: dict[str, str] = {"warning": "注意", "critical": "重大"}
 

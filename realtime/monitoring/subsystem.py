@@ -25,7 +25,7 @@ from cms.reports.mailconfig import ReportMailSettings
 from mediastore.store.config import media_root
 from realtime.auth.service import Principal
 from realtime.errors import MadoguchiError
-from realtime.monitoring import floor, mailer, rules, store
+from realtime.monitoring import floor, incidents, mailer, rules, store
 from realtime.monitoring.config import MonitorSettings
 from realtime.monitoring.models import Alert
 from realtime.timeutil import utcnow
@@ -228,6 +228,10 @@ class Monitor:
             self._mail_wake.set()
         return changes
 
+    def wake_mailer(self) -> None:
+        """Mail newly stored alerts now (fault alerts stored outside the rules)."""
+        self._mail_wake.set()
+
     async def push(self, alert: Alert) -> None:
         """Send one alert's current state to the wallboards and the admin screens."""
         data = store.public(alert)
@@ -317,6 +321,7 @@ class Monitor:
             retries_left = alert.mail_attempts <= len(delays)
 
             stored = await self.ctx.db.run(self._store_result, alert_id, result, retries_left)
+            incidents.note_mail_result(self.ctx, state=stored.mail_state, error=stored.mail_error)
             if stored.mail_state == "retry":
                 self._next_try[alert_id] = time.monotonic() + delays[alert.mail_attempts - 1]
             else:

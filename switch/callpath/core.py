@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from cms import service as cms
 from cms.events import Channel, EventType
 from cms.service import NewEvent
 from crm.interactions.models import Interaction
@@ -35,7 +34,7 @@ from switch.acd.announce import Announcement
 from switch.acd.engine import Engine, EngineSettings, HistorySaved, Stage
 from switch.acd.errors import HistoryNotSaved, IllegalTransition, ReasonRequired, UnknownAgent
 from switch.acd.events import AcdEvent, AgentStateChanged, ContactEvent
-from switch.callpath import cti, recording, wrapup_hook
+from switch.callpath import cti, durable, recording, wrapup_hook
 from switch.callpath.callback import callbacks_of
 from switch.callpath.config import CallPathConfig, MenuNode, load_config
 from switch.callpath.errors import NoOffer, PhoneUnreachable, SwitchUnavailable, UnknownConfig
@@ -179,7 +178,7 @@ class CallPath:
             with self.ctx.db.session() as session:
                 return load_config(session)
 
-        config = await self.ctx.db.run(read)
+        config = await durable.read_config(self.ctx, read, self._config)
         self._config = config
         if self._signature is not None and config.queue_signature() != self._signature:
             self._rebuild(config)
@@ -225,12 +224,8 @@ class CallPath:
         if not events:
             return
 
-        def write() -> None:
-            with self.ctx.db.session() as session:
-                cms.append_many(session, events=events)
-
         async with self._write_lock:
-            await self.ctx.db.run(write)
+            await durable.append(self.ctx, events)
 
     def contact_event(
         self, call: LiveCall, type_: EventType, payload: dict[str, Any], *, agent: str | None = None
@@ -278,9 +273,14 @@ class CallPath:
             events = [
                 e for e in events if not (isinstance(e, ContactEvent) and e.type == "wrapup.ended")
             ]
-        await self.log_events([self._to_cms(e) for e in events])
-        for event in events:
-            await self._push(event)
+        # Desks and boards hear of it while the log commits (a screen pop does not wait for
+        # the disk); the write lock, taken in turn, keeps the log in order.
+        logged = asyncio.ensure_future(self.log_events([self._to_cms(e) for e in events]))
+        try:
+            for event in events:
+                await self._push(event)
+        finally:
+            await logged
         self._wake.set()
 
     async def _push(self, event: AcdEvent) -> None:
@@ -301,6 +301,8 @@ class CallPath:
             if event.state in idle and event.contact_id is None:
                 self._forget_pops(event.agent)
             return
+        if event.type == "agent.offered" and event.agent is not None:  # the agent's desk first
+            await self._screen_pop(event.contact_id, event.agent, float(event.data["waited_s"]))
         await hub.emit(
             "contact_event",
             {
@@ -313,9 +315,7 @@ class CallPath:
             namespace="/supervisor",
             room="all",
         )
-        if event.type == "agent.offered" and event.agent is not None:
-            await self._screen_pop(event.contact_id, event.agent, float(event.data["waited_s"]))
-        elif event.type in ("agent.no_answer", "contact.abandoned") and event.agent is not None:
+        if event.type in ("agent.no_answer", "contact.abandoned") and event.agent is not None:
             self.pops.pop(event.contact_id, None)
             user_id = self.user_ids.get(event.agent)
             if user_id is not None:

@@ -137,6 +137,9 @@ class EslClient:
         self._dispatch_queue: asyncio.Queue[SwitchEvent] | None = None
         self._dispatcher: asyncio.Task[None] | None = None
         self.loop: asyncio.AbstractEventLoop
+        self.link_listeners: list[Callable[[bool, str], None]] = []
+        """Called with (True, "connected") when a connection is up and reconciled, and with
+        (False, "closed" | "silent") when it is lost (the fault alerts listen here)."""
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -407,14 +410,23 @@ class EslClient:
             attempt = 0
             self.metrics.incr("connects")
             self._connected.set()
+            self._tell_link(True, "connected")
             silent = await self._watch()
             self._connected.clear()
             self.metrics.incr("disconnects")
             if silent:
                 self.metrics.incr("silent_disconnects")
+            self._tell_link(False, "silent" if silent else "closed")
             self._drop_connection("silent" if silent else "closed")
             self._fail_jobs("connection lost")
             await self._pause(self.config.backoff.delay(0))
+
+    def _tell_link(self, up: bool, reason: str) -> None:
+        for listener in list(self.link_listeners):
+            try:
+                listener(up, reason)
+            except Exception:  # a broken listener must not stop the connection
+                log.exception("ESL link listener failed")
 
     def _count_failure(self, exc: BaseException) -> None:
         if isinstance(exc, AuthenticationFailed):
