@@ -8,9 +8,12 @@ processes forward (:mod:`switch.scaleout.forward`). Followers keep serving HTTP 
 (pushes reach their sockets through Redis) and forward desk commands. On SQLite the single
 process is the leader at once, as before.
 
-A leader that loses its lock connection (database restart, network cut) stops the switch at once
-and ends its process with SIGTERM, so it can never act beside a new leader; the service manager
-starts it again as a follower.
+A leader that loses its lock connection (database restart, network cut) tries at once to take
+the lock again on a new connection. While nobody can reach the database nobody else can lead
+either, so it goes on leading for up to ``REGAIN_LIMIT_S``; if it wins the lock back the calls go
+on untouched (a single-process installation rides out a PostgreSQL restart this way). If another
+process holds the lock, or the database stays out of reach longer than that, it stops the switch
+at once (fenced) and campaigns again as a follower.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,9 @@ log = logging.getLogger(__name__)
 
 CONNECT_WAIT_S = 3600.0
 """How long a new leader waits for FreeSWITCH before taking over (it retries meanwhile)."""
+REGAIN_LIMIT_S = 10.0
+"""How long a leader that lost its lock connection may go on leading while the database is out
+of reach (nobody else can take the lock then); after that it stops the switch."""
 
 SYSTEM = Principal(
     user_id=0,
@@ -142,19 +147,50 @@ class LeaderGate:
 
     async def _run(self) -> None:
         while True:
+            await self._campaign_until_leader()
+            await self._lead()
+            await self._hold_lead()
+            await self._fence()
+
+    async def _campaign_until_leader(self) -> None:
+        while True:
             try:
                 if await self.lock.try_acquire():
-                    break
+                    return
             except Exception as exc:  # database down: keep trying, stay a follower
                 log.warning("leader election failed (%s); retrying", type(exc).__name__)
                 await self.lock.release()
             await asyncio.sleep(self.poll_s)
-        await self._lead()
+
+    async def _hold_lead(self) -> None:
+        """Return when this process must stop leading (another holds the lock, or too long
+        without the database)."""
+        lost_since: float | None = None
         while True:
             await asyncio.sleep(self.poll_s)
-            if not await self.lock.still_held():
-                await self._fence()
+            try:
+                if await self.lock.still_held():
+                    lost_since = None
+                    continue
+            except Exception:  # the check itself failed: treat as lost
+                log.warning("leader lock check failed; trying to regain the lock")
+            now = time.monotonic()
+            if lost_since is None:
+                lost_since = now
+            without_s = now - lost_since
+            with contextlib.suppress(Exception):
+                await self.lock.release()
+            try:
+                if await self.lock.try_acquire():
+                    log.warning("switch leader lock regained after %.1f s", without_s)
+                    lost_since = None
+                    continue
+                log.critical("another process holds the switch leader lock")
                 return
+            except Exception as exc:
+                if without_s > REGAIN_LIMIT_S:
+                    log.critical("database out of reach for %.0f s (%s)", without_s, exc)
+                    return
 
     async def _lead(self) -> None:
         log.warning("this process (pid %d) is the switch leader", os.getpid())
@@ -178,15 +214,21 @@ class LeaderGate:
             self.role = "leader"
 
     async def _fence(self) -> None:
-        """The lock is lost: stop driving FreeSWITCH now and end the process."""
-        log.critical("switch leader lock lost: stopping the switch and this process")
+        """The lock is lost for good: stop driving FreeSWITCH now, then campaign as a follower."""
+        log.critical("switch leader lock lost: stopping the switch; campaigning again")
         self.role = "fenced"
         self.is_leader = False
         if self.bus is not None:
             await self.bus.stop_serving()
         with contextlib.suppress(Exception):
             await self.switch.stop()
-        os.kill(os.getpid(), signal.SIGTERM)
+        with contextlib.suppress(Exception):
+            await self.lock.release()
+        self.takeover = None
+        self.leader_since = None
+        self.role = "follower"
+        # the call path's stop removed its history hook: forward histories to the new leader
+        wrapup_hook.listen(self.ctx.db.engine, self._history_committed)
 
     # -- forwarding ---------------------------------------------------------------------------
 
