@@ -32,7 +32,10 @@ class Empty(Payload):
 class ContactReceived(Payload):
     direction: Literal["inbound", "outbound"] = Field("inbound", description="Call direction.")
     transferred_from: str | None = Field(
-        None, max_length=64, description="Contact this call was handed over from (transfers)."
+        None,
+        max_length=64,
+        description="Contact this call was handed over from (transfers; absent otherwise).",
+        exclude_if=lambda v: v is None,
     )
     trunk: str | None = Field(None, description="Gateway or mailbox the contact came through.")
 

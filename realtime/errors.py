@@ -14,6 +14,9 @@ class MadoguchiError(Exception):
     error_id: ClassVar[str] = "internal-error"
     status_code: ClassVar[int] = 500
     message_ja: ClassVar[str] = "システムエラーが発生しました。時間をおいて再度お試しください。"
+    temporary: ClassVar[bool] = False
+    """A 503 the client should see as is (a passing condition such as no switch leader); other
+    server faults (>= 500) reach the client only as internal-error with a reference number."""
 
     def __init__(self, message_ja: str | None = None, **data: Any) -> None:
         self.message = message_ja or self.message_ja

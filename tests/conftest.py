@@ -90,6 +90,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         reqs = [rid for m in item.iter_markers("req") for rid in m.args]
         _TRACE.setdefault(item.nodeid, {"outcome": "not-run", "reqs": []})["reqs"] = reqs
+    # Playwright's sync driver (session-wide, above) keeps an event loop running in the main
+    # thread once it has started, and asyncio.run() refuses to start beside it: the tests that
+    # use the driver run last, in their collected order, after every other test.
+    browser = [i for i in items if "playwright_driver" in getattr(i, "fixturenames", ())]
+    if browser:
+        chosen = {id(i) for i in browser}
+        items[:] = [i for i in items if id(i) not in chosen] + browser
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

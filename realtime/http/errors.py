@@ -52,7 +52,7 @@ async def handle_madoguchi_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MadoguchiError)
     ctx = context_of(request)
     ctx.extras["metrics"].rejections.labels(error=exc.error_id).inc()
-    if exc.status_code == 503:
+    if exc.status_code == 503 and exc.temporary:
         # Temporarily unavailable (e.g. no switch leader): not a fault; the id tells the client.
         log.warning("%s on %s", exc.error_id, request.url.path)
     elif exc.status_code >= 500:

@@ -57,4 +57,5 @@ class SwitchUnavailable(MadoguchiError):
 
     error_id = "callpath-switch-unavailable"
     status_code = 503
+    temporary = True
     message_ja = "交換機に接続できません。しばらくしてからもう一度お試しください。"

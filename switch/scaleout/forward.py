@@ -49,6 +49,7 @@ class LeaderUnavailable(MadoguchiError):
 
     error_id = "switch-leader-unavailable"
     status_code = 503
+    temporary = True
     message_ja = "電話システムの主系サーバーに接続できません。しばらくしてから再度お試しください。"
 
 
