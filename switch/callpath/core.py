@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 S = AgentState
 MOH = "local_stream://moh"
 SEEN_MEMORY = 10_000
+POP_CONTENT_TTL_S = 30.0
+"""How long a menu's talk script and FAQ entry points are reused for screen pops."""
 
 
 @dataclass
@@ -106,6 +108,8 @@ class CallPath:
         self._wake = asyncio.Event()
         self._timer_task: asyncio.Task[None] | None = None
         self._write_lock = asyncio.Lock()
+        self._pending_log: asyncio.Future[None] | None = None
+        self._pop_content: dict[Any, tuple[float, cti.MenuContent]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -145,6 +149,10 @@ class CallPath:
     async def stop(self) -> None:
         """Stop the timers and forget the hooks (calls in FreeSWITCH are not touched)."""
         self._started = False
+        pending = self._pending_log
+        if pending is not None and not pending.done():  # the last contact-log writes land
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(pending), 10)
         wrapup_hook.forget(self.ctx.db.engine)
         client = self.switch.client
         client.remove_handler("CHANNEL_HANGUP", self._on_hangup_event)
@@ -223,7 +231,34 @@ class CallPath:
         """Append to the contact log (in order; committed before returning)."""
         if not events:
             return
+        pending = self._pending_log
+        if pending is not None and not pending.done():
+            with contextlib.suppress(Exception):  # its failure is logged where it runs
+                await asyncio.shield(pending)
+        await self._append(events)
 
+    def log_soon(self, events: list[NewEvent]) -> None:
+        """Append to the contact log in order without waiting for the disk (for steps whose
+        next action does not depend on the write: a menu choice must not delay the pop)."""
+        previous = self._pending_log
+
+        async def write() -> None:
+            if previous is not None and not previous.done():
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(previous)
+            await self._append(events)
+
+        task = asyncio.ensure_future(write())
+        self._pending_log = task
+        self._tasks.add(task)
+        task.add_done_callback(self._log_written)
+
+    def _log_written(self, task: asyncio.Future[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("contact log write failed: %s", task.exception())
+
+    async def _append(self, events: list[NewEvent]) -> None:
         async with self._write_lock:
             await durable.append(self.ctx, events)
 
@@ -277,6 +312,15 @@ class CallPath:
         # the disk); the write lock, taken in turn, keeps the log in order.
         logged = asyncio.ensure_future(self.log_events([self._to_cms(e) for e in events]))
         try:
+            for event in events:  # the offered agent's screen pop before anything else
+                if (
+                    isinstance(event, ContactEvent)
+                    and event.type == "agent.offered"
+                    and event.agent
+                ):
+                    await self._screen_pop(
+                        event.contact_id, event.agent, float(event.data["waited_s"])
+                    )
             for event in events:
                 await self._push(event)
         finally:
@@ -301,8 +345,6 @@ class CallPath:
             if event.state in idle and event.contact_id is None:
                 self._forget_pops(event.agent)
             return
-        if event.type == "agent.offered" and event.agent is not None:  # the agent's desk first
-            await self._screen_pop(event.contact_id, event.agent, float(event.data["waited_s"]))
         await hub.emit(
             "contact_event",
             {
@@ -316,7 +358,9 @@ class CallPath:
             room="all",
         )
         if event.type in ("agent.no_answer", "contact.abandoned") and event.agent is not None:
-            self.pops.pop(event.contact_id, None)
+            shown = self.pops.get(event.contact_id)
+            if shown is not None and shown.get("agent") == event.agent:  # not the next agent's
+                self.pops.pop(event.contact_id, None)
             user_id = self.user_ids.get(event.agent)
             if user_id is not None:
                 await hub.emit(
@@ -330,6 +374,23 @@ class CallPath:
         for cid in [c for c, p in self.pops.items() if p.get("agent") == agent]:
             self.pops.pop(cid, None)
 
+    async def _menu_content(self, menu: MenuNode | None) -> cti.MenuContent:
+        """A menu's script and FAQ entry points, read at most every ``POP_CONTENT_TTL_S`` (a
+        screen pop must not wait for the database; edits show within that time)."""
+        key = (menu.menu_key, menu.script_work_type, menu.faq_category) if menu else None
+        now = time.monotonic()
+        cached = self._pop_content.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+
+        def read() -> cti.MenuContent:
+            with self.ctx.db.session() as session:
+                return cti.menu_content(session, menu=menu)
+
+        content = await self.ctx.db.run(read)
+        self._pop_content[key] = (now + POP_CONTENT_TTL_S, content)
+        return content
+
     async def _screen_pop(self, contact_id: str, agent: str, waited_s: float) -> None:
         call = self.calls.get(contact_id)
         if call is None or call.queue_id is None:
@@ -340,21 +401,17 @@ class CallPath:
             call.queue_id = contact.queue_id  # after an overflow: the wider queue
         call_menu, did, line_name = call.menu, call.did, call.line_name
         queue_id = call.queue_id
-
-        def build() -> dict[str, Any]:
-            with self.ctx.db.session() as session:
-                return cti.screen_pop(
-                    session,
-                    contact_id=contact_id,
-                    did=did,
-                    line_name=line_name,
-                    menu=call_menu,
-                    queue_id=queue_id,
-                    queue_label=labels.get(queue_id, queue_id),
-                    waited_s=waited_s,
-                )
-
-        pop = await self.ctx.db.run(build)
+        content = await self._menu_content(call_menu)
+        pop = cti.pop_payload(
+            content,
+            contact_id=contact_id,
+            did=did,
+            line_name=line_name,
+            menu=call_menu,
+            queue_id=queue_id,
+            queue_label=labels.get(queue_id, queue_id),
+            waited_s=waited_s,
+        )
         pop["ring_timeout_s"] = self.ring_timeout_s
         self.pops[contact_id] = {**pop, "agent": agent}
         user_id = self.user_ids.get(agent)

@@ -6,6 +6,7 @@ It carries what the agent needs to answer, and nothing about the caller: no numb
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -17,19 +18,17 @@ from switch.callpath.config import MenuNode
 FAQ_ENTRY_POINTS = 5
 
 
-def screen_pop(
-    session: Session,
-    *,
-    contact_id: str,
-    did: str,
-    line_name: str,
-    menu: MenuNode | None,
-    queue_id: str,
-    queue_label: str,
-    waited_s: float,
-) -> dict[str, Any]:
-    """The pop's payload: line, menu, wait, the menu's talk script and FAQ entry points."""
-    offered_at_ms = int(time.time() * 1000)  # epoch ms of the offer (screen-pop latency)
+@dataclass(frozen=True)
+class MenuContent:
+    """What a menu's pop shows besides the call: its talk script and FAQ entry points."""
+
+    script: dict[str, Any] | None
+    category: str
+    entries: tuple[dict[str, str], ...]
+
+
+def menu_content(session: Session, *, menu: MenuNode | None) -> MenuContent:
+    """The menu's talk script and its FAQ 大分類's first entries (read from crm)."""
     script = None
     if menu is not None:
         found = scripts.script_for(
@@ -47,6 +46,21 @@ def screen_pop(
                     "category2": entry.category2,
                 }
             )
+    return MenuContent(script=script, category=category, entries=tuple(entries))
+
+
+def pop_payload(
+    content: MenuContent,
+    *,
+    contact_id: str,
+    did: str,
+    line_name: str,
+    menu: MenuNode | None,
+    queue_id: str,
+    queue_label: str,
+    waited_s: float,
+) -> dict[str, Any]:
+    """The pop's payload: line, menu, wait, the menu's talk script and FAQ entry points."""
     return {
         "contact_id": contact_id,
         "channel": "call",
@@ -58,7 +72,31 @@ def screen_pop(
         ),
         "queue": {"id": queue_id, "label": queue_label},
         "waited_s": round(waited_s, 1),
-        "script": script,
-        "faq": {"category": category, "entries": entries},
-        "offered_at_ms": offered_at_ms,
+        "script": content.script,
+        "faq": {"category": content.category, "entries": [dict(e) for e in content.entries]},
+        "offered_at_ms": int(time.time() * 1000),  # epoch ms of the offer (screen-pop latency)
     }
+
+
+def screen_pop(
+    session: Session,
+    *,
+    contact_id: str,
+    did: str,
+    line_name: str,
+    menu: MenuNode | None,
+    queue_id: str,
+    queue_label: str,
+    waited_s: float,
+) -> dict[str, Any]:
+    """The pop's payload, reading the menu's content now."""
+    return pop_payload(
+        menu_content(session, menu=menu),
+        contact_id=contact_id,
+        did=did,
+        line_name=line_name,
+        menu=menu,
+        queue_id=queue_id,
+        queue_label=queue_label,
+        waited_s=waited_s,
+    )

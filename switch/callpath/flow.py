@@ -163,7 +163,7 @@ class IvrFlow:
                 target = config.nodes.get(choice.target)
                 if target is None:
                     break
-                await path.log_events(
+                path.log_soon(
                     [
                         path.contact_event(
                             call,
@@ -174,7 +174,7 @@ class IvrFlow:
                 )
                 current = target
                 continue
-            await path.log_events(
+            path.log_soon(  # in order, but the caller's way to the queue does not wait for it
                 [
                     path.contact_event(
                         call, EventType.IVR_MENU_CHOSEN, {"menu": current.menu_key, "digits": digit}
@@ -248,7 +248,7 @@ class IvrFlow:
             return
         queue_id = node.queue_id or ""
         call.queue_id = queue_id
-        await mark_queued(path, call)  # so a new leader finds the caller (switch/scaleout)
+        path.spawn(mark_queued(path, call))  # so a new leader finds the caller (scale-out)
         try:
             events = path.engine.enqueue(contact_id=call.contact_id, queue_id=queue_id)
         except UnknownQueue:
