@@ -1,8 +1,8 @@
 """An agent's day in Chromium against the running call path (stand-in switch, scripted callers):
 sign in, ready, a call pops up, accept, script and FAQ, the caller hangs up, wrap-up gated on
-the saved history, the next call; a supervisor's wallboard follows the agent live; an
-administrator switches emergency mode on the wallboard; an e-mail is answered from the desk;
-screen-pop latency (N-PERF-1)."""
+the saved history, the next call; a supervisor's wallboard follows the agent live; a center
+manager switches emergency mode on the wallboard and an administrator in the settings; an
+e-mail is answered from the desk; screen-pop latency (N-PERF-1)."""
 
 from __future__ import annotations
 
@@ -184,6 +184,30 @@ def test_center_manager_switches_emergency_mode_on_the_wallboard_and_the_next_ca
     expect(confirm).to_contain_text("通常運用に戻します")
     board.locator("#emergency-yes").click()
     expect(state).to_have_attribute("data-state", "off")
+    assert server.run(lambda: _emergency(server))["active"] is False
+
+
+@pytest.mark.req("F-1.2.1", "N-BCP-1", "F-2.4.4")
+def test_administrator_switches_emergency_mode_in_the_settings_and_the_next_call_hears_it(
+    server: LiveServer, desk_context: NewContext
+) -> None:
+    page = desk_context().new_page()
+    sign_in(page, server, "admin")
+    page.goto(f"{server.url}/admin/settings/emergency")
+    expect(page.locator("#list")).to_contain_text("通常運用")
+    page.get_by_label("緊急時運用にする").check()
+    page.get_by_label("緊急時のガイダンス").fill("guidance_emergency")
+    page.locator("#emergency-form").get_by_role("button", name="保存する").click()
+    expect(page.locator("body")).to_contain_text("次の着信から適用されます")
+    assert server.run(lambda: _emergency(server))["active"] is True
+    call = server.call(digits="")
+    contact = server.contact_of(call)
+    server.event("ivr.guidance_played", contact, guidance="emergency")
+    page.reload()
+    expect(page.locator("#list")).to_contain_text("緊急時運用中")
+    page.get_by_label("緊急時運用にする").uncheck()
+    page.locator("#emergency-form").get_by_role("button", name="保存する").click()
+    expect(page.locator("body")).to_contain_text("次の着信から適用されます")
     assert server.run(lambda: _emergency(server))["active"] is False
 
 
