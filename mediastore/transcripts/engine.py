@@ -6,12 +6,15 @@ only when a model file is configured, and the model is read from that file, neve
 
 from __future__ import annotations
 
+import logging
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from realtime.errors import MadoguchiError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,16 +96,30 @@ class WhisperTranscriber:
         audio = read_mono_float(wav)
         if len(audio) == 0:
             return []
-        result = self._wt.transcribe(
-            self.model,
-            audio,
-            language=language,
-            temperature=0.0,
-            beam_size=None,
-            best_of=None,
-            condition_on_previous_text=False,
-            verbose=None,
-        )
+        try:
+            result = self._wt.transcribe(
+                self.model,
+                audio,
+                language=language,
+                temperature=0.0,
+                beam_size=None,
+                best_of=None,
+                condition_on_previous_text=False,
+                verbose=None,
+            )
+        except ValueError as exc:
+            # whisper-timestamped's word alignment (DTW) finds no path for some decodings
+            # (noise, music on hold): keep the segments, without word timings.
+            log.warning("word alignment failed (%s); transcribing without word timings", exc)
+            result = self.model.transcribe(
+                audio,
+                language=language,
+                temperature=0.0,
+                beam_size=None,
+                best_of=None,
+                condition_on_previous_text=False,
+                verbose=None,
+            )
         return [_segment(s) for s in result.get("segments", [])]
 
 
