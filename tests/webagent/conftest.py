@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -42,10 +43,12 @@ def _wait_for_port_file(proc: subprocess.Popen[bytes], port_file: Path, log_path
     )
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """`python -m realtime.cli demo --port 0` from this checkout, on a fresh data folder."""
-    base = tmp_path_factory.mktemp("demo")
+@contextlib.contextmanager
+def running_demo(
+    base: Path, **env_extra: str
+) -> Iterator[tuple[DemoServer, subprocess.Popen[bytes]]]:
+    """`python -m realtime.cli demo --port 0` from this checkout, data in ``base/data``, with
+    only the given MADOGUCHI_* settings (the rest of the environment's are dropped)."""
     data_dir = base / "data"
     port_file = base / "url"
     log_path = base / "server.log"
@@ -55,21 +58,11 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         if not key.startswith("MADOGUCHI_") and key not in ("DATABASE_URL", "REDIS_URL")
     }
     env.update(PYTHONPATH=str(REPO), MADOGUCHI_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
-    # The demo's stand-in runs as in `scripts/start`, but without scripted citizens calling at
-    # random: the screens under test must not change under the tests' feet.
-    env.update(MADOGUCHI_DEMO_TRAFFIC_PER_HOUR="0")
+    env.update(env_extra)
+    command = [sys.executable, "-m", "realtime.cli", "demo", "--port", "0"]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "realtime.cli",
-                "demo",
-                "--port",
-                "0",
-                "--port-file",
-                str(port_file),
-            ],
+            [*command, "--port-file", str(port_file)],
             cwd=REPO,
             env=env,
             stdout=log,
@@ -77,7 +70,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         )
     try:
         url = _wait_for_port_file(proc, port_file, log_path)
-        yield DemoServer(url=url, data_dir=data_dir, log_path=log_path)
+        yield DemoServer(url=url, data_dir=data_dir, log_path=log_path), proc
     finally:
         proc.terminate()
         try:
@@ -85,6 +78,18 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """The demo on a fresh data folder. Its stand-in runs as in `scripts/start`, but without
+    scripted citizens calling at random: the screens under test must not change under the tests'
+    feet."""
+    with running_demo(tmp_path_factory.mktemp("demo"), MADOGUCHI_DEMO_TRAFFIC_PER_HOUR="0") as (
+        server,
+        _proc,
+    ):
+        yield server
 
 
 @pytest.fixture(scope="session")
