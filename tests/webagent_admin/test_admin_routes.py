@@ -285,3 +285,31 @@ def test_city_staff_read_the_summary_report_and_operators_do_not_see_it(web: Any
     assert operator.status_code == 200
     assert "報告・集計" not in operator.text
     assert 'aria-current="page">対応履歴の検索' in operator.text
+
+
+@pytest.mark.req("F-1.4.3", "N-SEC-1")
+def test_cti_settings_are_changed_by_administrators_only_and_audited(
+    web: Any, admin: tuple[TestClient, dict[str, str]]
+) -> None:
+    sv_totp = pyotp.random_base32()
+    add_user(web, "sv1", Role.SUPERVISOR, totp_secret=sv_totp)
+    agent = {"username": "op1", "extension": "1001", "skills": {"general": 1}}
+    changes = [
+        ("/api/callpath/agents", agent),
+        ("/api/callpath/lines", {"did": "0339811111", "name_ja": "代表"}),
+        ("/api/callpath/queues", {"queue_id": "q_x", "label_ja": "X", "skill_group": "general"}),
+    ]
+    for user, totp in (("op1", None), ("city1", None), ("sv1", sv_totp)):
+        other = TestClient(web, base_url="http://testserver")
+        csrf = signin(other, user, totp_secret=totp)
+        assert other.get("/api/callpath/config").status_code == 403
+        for path, body in changes:
+            refused = other.post(path, json=body, headers={"X-CSRF-Token": csrf})
+            assert refused.status_code == 403, (user, path, refused.text)
+    client, headers = admin
+    saved = client.post("/api/callpath/agents", json=agent, headers=headers)
+    assert saved.status_code == 200, saved.text
+    config = client.get("/api/callpath/config").json()
+    assert any(a["username"] == "op1" for a in config["agents"])
+    assert ("admin1", "callpath-agent-saved", "op1") in _actions(web)
+    assert not [a for a in _actions(web) if a[1].startswith("callpath-") and a[0] != "admin1"]
