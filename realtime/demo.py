@@ -80,4 +80,12 @@ def load(settings: Settings) -> list[str]:
     for username, _name, role in DEMO_USERS:
         note = "  (TOTP enrolment on first sign-in)" if needs_second_factor([role]) else ""
         lines.append(f"  {username:<10} {ROLE_LABELS_JA[role]}{note}")
+    if settings.switch_mode == "standin":
+        lines.append("")
+        lines.append("Phones: the FreeSWITCH stand-in runs in the server (no SIP client needed).")
+        if settings.demo_traffic_per_hour > 0:
+            lines.append(
+                f"Scripted citizens call about {settings.demo_traffic_per_hour:g} times an hour:"
+                " sign in as op1, press 受付可 (Alt+1) and wait for the pop."
+            )
     return lines
