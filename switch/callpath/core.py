@@ -229,38 +229,35 @@ class CallPath:
 
     async def log_events(self, events: list[NewEvent]) -> None:
         """Append to the contact log (in order; committed before returning)."""
-        if not events:
-            return
-        pending = self._pending_log
-        if pending is not None and not pending.done():
-            with contextlib.suppress(Exception):  # its failure is logged where it runs
-                await asyncio.shield(pending)
-        await self._append(events)
+        if events:
+            await self._chain(events)
 
     def log_soon(self, events: list[NewEvent]) -> None:
         """Append to the contact log in order without waiting for the disk (for steps whose
         next action does not depend on the write: a menu choice must not delay the pop)."""
+        task = self._chain(events)
+        self._tasks.add(task)
+        task.add_done_callback(self._log_written)
+
+    def _chain(self, events: list[NewEvent]) -> asyncio.Task[None]:
+        """An append queued behind the previous one, so the log keeps the order of the calls."""
         previous = self._pending_log
 
         async def write() -> None:
             if previous is not None and not previous.done():
-                with contextlib.suppress(Exception):
+                with contextlib.suppress(Exception):  # its failure is reported where it ran
                     await asyncio.shield(previous)
-            await self._append(events)
+            async with self._write_lock:
+                await durable.append(self.ctx, events)
 
-        task = asyncio.ensure_future(write())
+        task = asyncio.create_task(write())
         self._pending_log = task
-        self._tasks.add(task)
-        task.add_done_callback(self._log_written)
+        return task
 
     def _log_written(self, task: asyncio.Future[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("contact log write failed: %s", task.exception())
-
-    async def _append(self, events: list[NewEvent]) -> None:
-        async with self._write_lock:
-            await durable.append(self.ctx, events)
 
     def contact_event(
         self, call: LiveCall, type_: EventType, payload: dict[str, Any], *, agent: str | None = None
