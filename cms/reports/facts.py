@@ -72,14 +72,6 @@ def _same_readings(settings: KpiSettings) -> bool:
     return all(getattr(settings, n) == getattr(ROLLUP_SETTINGS, n) for n in _FACT_READINGS)
 
 
-def _time(value: Any, sqlite: bool) -> dt.datetime | None:
-    if value is None:
-        return None
-    if sqlite:
-        return as_utc(dt.datetime.fromisoformat(value))
-    return as_utc(value)
-
-
 _FACT_FIELDS = [f.name for f in dataclasses.fields(ContactFacts)]
 
 
@@ -153,7 +145,7 @@ def _peaks(session: Session, period: Period) -> dict[dt.datetime, int]:
         out[hour.astimezone(dt.UTC)] = 0  # closed hours without presence events had no one
         hour += dt.timedelta(hours=1)
     for hour, peak in conn.execute(stmt):
-        out[_time(hour, False) or period.start] = int(peak)
+        out[as_utc(hour)] = int(peak)
     return {h.astimezone(JST): p for h, p in out.items()}
 
 

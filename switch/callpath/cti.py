@@ -76,27 +76,3 @@ def pop_payload(
         "faq": {"category": content.category, "entries": [dict(e) for e in content.entries]},
         "offered_at_ms": int(time.time() * 1000),  # epoch ms of the offer (screen-pop latency)
     }
-
-
-def screen_pop(
-    session: Session,
-    *,
-    contact_id: str,
-    did: str,
-    line_name: str,
-    menu: MenuNode | None,
-    queue_id: str,
-    queue_label: str,
-    waited_s: float,
-) -> dict[str, Any]:
-    """The pop's payload, reading the menu's content now."""
-    return pop_payload(
-        menu_content(session, menu=menu),
-        contact_id=contact_id,
-        did=did,
-        line_name=line_name,
-        menu=menu,
-        queue_id=queue_id,
-        queue_label=queue_label,
-        waited_s=waited_s,
-    )
