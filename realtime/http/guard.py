@@ -48,6 +48,14 @@ async def current_principal(request: Request) -> auth.Principal | None:
     return principal
 
 
+async def signed_in(request: Request) -> auth.Principal:
+    """The principal behind a guarded route (the guard has let it through), or 401."""
+    principal = await current_principal(request)
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
 def _load(ctx: Any, token: str) -> auth.Principal:
     with ctx.db.session() as session:
         return auth.load_principal(session, token=token, policy=ctx.session_policy)

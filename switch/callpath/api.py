@@ -12,19 +12,11 @@ from starlette.routing import BaseRoute
 
 from crm.interactions.http import json_body
 from realtime.auth.permissions import Permission
-from realtime.auth.service import Principal
-from realtime.errors import NotAuthenticated, ValidationFailed
+from realtime.errors import ValidationFailed
 from realtime.http.context import context_of
-from realtime.http.guard import current_principal, guarded_route
+from realtime.http.guard import guarded_route, signed_in
 from switch.callpath import callback_api, closures_api, service
 from switch.callpath.desk import callpath_of
-
-
-async def _principal(request: Request) -> Principal:
-    principal = await current_principal(request)
-    if principal is None:
-        raise NotAuthenticated()
-    return principal
 
 
 async def _changed(request: Request) -> None:
@@ -48,7 +40,7 @@ async def config(request: Request) -> Response:
 def _saver(save: Callable[..., Any], render: Callable[[Any], Mapping[str, Any]]) -> Any:
     async def endpoint(request: Request) -> Response:
         ctx = context_of(request)
-        actor = (await _principal(request)).username
+        actor = (await signed_in(request)).username
         body = await json_body(request)
 
         def do() -> Mapping[str, Any]:
@@ -69,7 +61,7 @@ def _fields(*names: str) -> Callable[[Any], Mapping[str, Any]]:
 async def delete(request: Request) -> Response:
     """Remove one configured item."""
     ctx = context_of(request)
-    actor = (await _principal(request)).username
+    actor = (await signed_in(request)).username
     kind, key = request.path_params["kind"], request.path_params["key"]
 
     def do() -> None:
@@ -84,7 +76,7 @@ async def delete(request: Request) -> Response:
 async def upload_sound(request: Request) -> Response:
     """Upload a guidance recording (the WAV file as the body); converted for FreeSWITCH."""
     ctx = context_of(request)
-    actor = (await _principal(request)).username
+    actor = (await signed_in(request)).username
     key = request.path_params["key"]
     label = request.query_params.get("label", "")
     data = await request.body()
@@ -120,7 +112,7 @@ async def emergency_get(request: Request) -> Response:
 async def emergency_set(request: Request) -> Response:
     """Switch emergency mode on or off (effective for the next call; audited)."""
     ctx = context_of(request)
-    actor = (await _principal(request)).username
+    actor = (await signed_in(request)).username
     body = await json_body(request)
 
     def do() -> dict[str, Any]:
@@ -135,14 +127,14 @@ async def emergency_set(request: Request) -> Response:
 
 async def agent_view(request: Request) -> Response:
     """The signed-in agent's state and current call."""
-    principal = await _principal(request)
+    principal = await signed_in(request)
     path = callpath_of(context_of(request))
     return JSONResponse(await path.agent_snapshot(principal))
 
 
 async def agent_state(request: Request) -> Response:
     """The agent sets ready / not_ready (with reason) / signed_out."""
-    principal = await _principal(request)
+    principal = await signed_in(request)
     body = await json_body(request)
     state, reason = body.get("state"), body.get("reason")
     if not isinstance(state, str) or (reason is not None and not isinstance(reason, str)):
@@ -155,14 +147,14 @@ async def agent_state(request: Request) -> Response:
 
 async def agent_accept(request: Request) -> Response:
     """Accept the offered call."""
-    principal = await _principal(request)
+    principal = await signed_in(request)
     path = callpath_of(context_of(request))
     return JSONResponse({"callpath": await path.accept(principal)})
 
 
 async def force_wrapup(request: Request) -> Response:
     """A supervisor ends an agent's wrap-up without the history (audited)."""
-    principal = await _principal(request)
+    principal = await signed_in(request)
     body = await json_body(request)
     agent, reason = body.get("agent"), body.get("reason")
     if not isinstance(agent, str) or not isinstance(reason, str) or not reason.strip():

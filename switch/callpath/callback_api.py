@@ -8,23 +8,15 @@ from starlette.routing import BaseRoute
 
 from crm.interactions.http import json_body
 from realtime.auth.permissions import Permission
-from realtime.auth.service import Principal
-from realtime.errors import NotAuthenticated, ValidationFailed
+from realtime.errors import ValidationFailed
 from realtime.http.context import context_of
-from realtime.http.guard import current_principal, guarded_route
+from realtime.http.guard import guarded_route, signed_in
 from switch.callpath.commands import commands_of
-
-
-async def _principal(request: Request) -> Principal:
-    principal = await current_principal(request)
-    if principal is None:
-        raise NotAuthenticated()
-    return principal
 
 
 async def dial(request: Request) -> Response:
     """Call the citizen back: the agent's phone rings (auto-answer) and is bridged to them."""
-    principal = await _principal(request)
+    principal = await signed_in(request)
     item_id = request.path_params["item_id"]
     return JSONResponse(
         await commands_of(context_of(request)).callback_dial(principal, item_id=item_id)
@@ -33,7 +25,7 @@ async def dial(request: Request) -> Response:
 
 async def close(request: Request) -> Response:
     """Record the agent's verdict and close the call-back (its number is erased)."""
-    principal = await _principal(request)
+    principal = await signed_in(request)
     body = await json_body(request)
     outcome = body.get("outcome")
     if not isinstance(outcome, str):
@@ -47,7 +39,7 @@ async def close(request: Request) -> Response:
 
 async def survey(request: Request) -> Response:
     """Hand the connected caller to the satisfaction survey instead of hanging up."""
-    principal = await _principal(request)
+    principal = await signed_in(request)
     return JSONResponse(await commands_of(context_of(request)).survey(principal))
 
 

@@ -11,18 +11,11 @@ from starlette.routing import BaseRoute
 from crm.interactions.http import json_body
 from realtime.auth.permissions import Permission
 from realtime.auth.service import Principal
-from realtime.errors import NotAuthenticated, ValidationFailed
+from realtime.errors import ValidationFailed
 from realtime.http.context import context_of
-from realtime.http.guard import current_principal, guarded_route
+from realtime.http.guard import guarded_route, signed_in
 from switch.callpath.commands import commands_of
 from switch.callpath.supervise import supervision_of
-
-
-async def _principal(request: Request) -> Principal:
-    principal = await current_principal(request)
-    if principal is None:
-        raise NotAuthenticated()
-    return principal
 
 
 def _text(body: dict[str, Any], name: str, message: str, *, required: bool = True) -> str | None:
@@ -65,7 +58,7 @@ async def run_supervisor_action(
 
 def _endpoint(action: str, doc: str) -> Any:
     async def endpoint(request: Request) -> Response:
-        principal = await _principal(request)
+        principal = await signed_in(request)
         body = await json_body(request)
         return JSONResponse(await socket_action(context_of(request), action, principal, body))
 

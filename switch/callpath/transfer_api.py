@@ -11,9 +11,8 @@ from starlette.routing import BaseRoute
 from crm.interactions.http import json_body
 from realtime.auth.permissions import Permission
 from realtime.auth.service import Principal
-from realtime.errors import NotAuthenticated
 from realtime.http.context import context_of
-from realtime.http.guard import current_principal, guarded_route
+from realtime.http.guard import guarded_route, signed_in
 from switch.callpath.commands import commands_of
 
 
@@ -24,9 +23,7 @@ async def transfer_action(ctx: Any, principal: Principal, data: Any) -> dict[str
 
 async def transfer(request: Request) -> Response:
     """Blind or consult transfer, complete or cancel a consultation (desk.use)."""
-    principal = await current_principal(request)
-    if principal is None:
-        raise NotAuthenticated()
+    principal = await signed_in(request)
     body = await json_body(request)
     return JSONResponse(await transfer_action(context_of(request), principal, body))
 
