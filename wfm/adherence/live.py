@@ -173,12 +173,8 @@ class AdherenceLive:
     async def start(self) -> None:
         """Start after the events already stored; add the snapshot part; run the loop."""
 
-        def head() -> int:
-            with self.ctx.db.session() as session:
-                return last_seq(session)
-
         try:
-            self.seen_seq = await self.ctx.db.run(head)
+            self.seen_seq = await self._head()
         except Exception:  # the database is down: the server still starts; the loop retries
             log.warning("adherence push: event log unreadable at start; will retry")
         self.ctx.hub.add_snapshot_provider(NAMESPACE, self._snapshot)
@@ -196,6 +192,13 @@ class AdherenceLive:
         """Ready while the loop runs."""
         if self._task is not None and self._task.done():
             raise RuntimeError("adherence push stopped")
+
+    async def _head(self) -> int:
+        def read() -> int:
+            with self.ctx.db.session() as session:
+                return last_seq(session)
+
+        return await self.ctx.db.run(read)
 
     def wake(self) -> None:
         """Read the log now (the call path calls this after an agent's state changed)."""
@@ -216,12 +219,7 @@ class AdherenceLive:
         now = self.clock()
 
         if self.seen_seq is None:  # start after what was stored before the server came up
-
-            def head() -> int:
-                with self.ctx.db.session() as session:
-                    return last_seq(session)
-
-            self.seen_seq = await self.ctx.db.run(head)
+            self.seen_seq = await self._head()
             return []
         after = self.seen_seq
 
