@@ -14,12 +14,11 @@ and sending stay supervisor actions after ②-⑤ are written.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +27,7 @@ from sqlmodel import Session, col, select
 from cms.models import ContactEvent
 from cms.reports.daily import draft_daily
 from cms.reports.models import DailyReport
+from realtime.subsystems import LoopTask
 from realtime.timeutil import JST, utcnow
 
 if TYPE_CHECKING:
@@ -123,25 +123,20 @@ class DailyDraftScheduler:
     interval: float = 60.0
     clock: Callable[[], dt.datetime] = utcnow
     name: str = "daily-report-draft"
-    _task: asyncio.Task[None] | None = None
+    _loop_task: LoopTask = field(default_factory=lambda: LoopTask("daily report drafting"))
 
     async def start(self) -> None:
         """Add the snapshot part and run the loop."""
         self.ctx.hub.add_snapshot_provider(NAMESPACE, self._snapshot)
-        self._task = asyncio.create_task(self._loop(), name=self.name)
+        self._loop_task.start(self._loop(), name=self.name)
 
     async def stop(self) -> None:
         """Stop the loop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop_task.stop()
 
     async def ready(self) -> None:
         """Ready while the loop runs."""
-        if self._task is not None and self._task.done():
-            raise RuntimeError("daily report drafting stopped")
+        self._loop_task.check()
 
     async def _snapshot(self, *_args: Any) -> dict[str, Any]:
         now = self.clock()

@@ -7,7 +7,6 @@ fax receiver on the switch's ESL client when the switch runs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -23,6 +22,7 @@ from inbox.reply.outbox import deliver_due
 from inbox.scan.scanner import build_scanner
 from inbox.sorting.connect import MailConnector, connect_pending
 from mediastore.store.config import store_from_settings
+from realtime.subsystems import LoopTask
 from realtime.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class InboxWorker:
     ctx: AppContext
     name: str = "inbox-worker"
     ticks: int = 0
-    _task: asyncio.Task[None] | None = None
+    _loop_task: LoopTask = field(default_factory=lambda: LoopTask("inbox worker"))
     receiver: FaxReceiver | None = None
     last_clock: dict[str, Any] = field(default_factory=dict)
 
@@ -104,7 +104,7 @@ class InboxWorker:
             self.receiver = FaxReceiver(db=self.ctx.db, take=take)
             self.receiver.register(switch.client)
         self.ctx.hub.add_snapshot_provider("/supervisor", self._snapshot)
-        self._task = asyncio.create_task(self._loop(), name="inbox-worker")
+        self._loop_task.start(self._loop(), name="inbox-worker")
 
     async def _snapshot(self, *_args: Any) -> dict[str, Any]:
         status = await self.ctx.db.run(current_clock, self.ctx)
@@ -112,16 +112,11 @@ class InboxWorker:
 
     async def stop(self) -> None:
         """Stop the loop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop_task.stop()
 
     async def ready(self) -> None:
         """Ready while the loop runs."""
-        if self._task is not None and self._task.done():
-            raise RuntimeError("inbox worker stopped")
+        self._loop_task.check()
 
     async def tick(self) -> dict[str, Any]:
         """One round: catch up, deliver, push the clock; returns the clock pushed."""

@@ -22,6 +22,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cms.models import ContactEvent
+from realtime.subsystems import LoopTask
 from realtime.timeutil import JST, utcnow
 from wfm.adherence.compute import (
     ScheduledShift,
@@ -167,7 +168,7 @@ class AdherenceLive:
     seen_seq: int | None = None
     """The last log sequence read; None until the log could be read once."""
     pushes: int = 0
-    _task: asyncio.Task[None] | None = None
+    _loop_task: LoopTask = field(default_factory=lambda: LoopTask("adherence push"))
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
@@ -178,20 +179,15 @@ class AdherenceLive:
         except Exception:  # the database is down: the server still starts; the loop retries
             log.warning("adherence push: event log unreadable at start; will retry")
         self.ctx.hub.add_snapshot_provider(NAMESPACE, self._snapshot)
-        self._task = asyncio.create_task(self._loop(), name=self.name)
+        self._loop_task.start(self._loop(), name=self.name)
 
     async def stop(self) -> None:
         """Stop the loop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop_task.stop()
 
     async def ready(self) -> None:
         """Ready while the loop runs."""
-        if self._task is not None and self._task.done():
-            raise RuntimeError("adherence push stopped")
+        self._loop_task.check()
 
     async def _head(self) -> int:
         def read() -> int:
