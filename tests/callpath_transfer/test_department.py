@@ -39,6 +39,7 @@ async def test_blind_transfer_puts_the_caller_through_to_the_department_and_the_
         pushed = await op1.socket.next("transfer_state")
         assert pushed == ack["transfer"]
         await op1.state("wrap_up")
+        await rig.event("contact.ended", contact)  # the desk hears of it while the log commits
         dept = department_leg(rig)
         assert dept is not None
         assert dept.profile.destination_number == "2102"
@@ -89,6 +90,7 @@ async def test_consult_holds_the_caller_then_complete_bridges_caller_and_departm
         assert status == 200, body
         assert body["transfer"] == {"state": "completed", "kind": "consult", "destination": D02}
         await op1.state("wrap_up")
+        await rig.event("contact.ended", contact)  # the desk hears of it while the log commits
         await wait_bridged(rig, call.uuid, dept.uuid)
         await until(lambda: channel(rig, agent_uuid) is None, what="the agent leg to end")
         assert payloads(rig, contact, "contact.transferred") == [
@@ -251,6 +253,7 @@ async def test_agent_hanging_up_mid_consult_completes_the_transfer(
         await wait_bridged(rig, call.uuid, dept.uuid)
         await rig.event("contact.transferred", contact, kind="attended", outcome="completed")
         await op1.state("wrap_up")
+        await rig.event("contact.ended", contact)  # the desk hears of it while the log commits
         ended = payloads(rig, contact, "contact.ended")
         assert [e["by"] for e in ended] == ["agent"]
         await call.wait(1).hangup()

@@ -37,6 +37,7 @@ async def test_transfer_to_a_queue_reenters_the_acd_as_a_linked_contact(
             "destination": {"type": "queue", "id": "q_kokuho", "label": "国民健康保険・年金"},
         }
         await op1.state("wrap_up")
+        await rig.event("contact.ended", contact)  # the desk hears of it while the log commits
         await until(lambda: channel(rig, first_agent_leg) is None, what="op1's leg to end")
         moved = payloads(rig, contact, "contact.transferred")
         assert [(m["kind"], m["destination"], m["destination_type"]) for m in moved] == [
