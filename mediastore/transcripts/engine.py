@@ -119,6 +119,7 @@ class WhisperTranscriber:
                 best_of=None,
                 condition_on_previous_text=False,
                 verbose=None,
+                fp16=False,  # CPU: whisper would warn and fall back to FP32 itself
             )
         return [_segment(s) for s in result.get("segments", [])]
 
