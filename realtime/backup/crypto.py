@@ -71,14 +71,22 @@ def _aad(header: bytes, index: int, last: bool) -> bytes:
 
 
 def _chunks(source: BinaryIO, size: int) -> Iterator[tuple[bytes, bool]]:
-    """Chunks with a look-ahead, so the last one is known as it is produced."""
-    current = source.read(size)
+    """Full-size chunks and a final short one, flagged as it is produced.
+
+    The source may be a file still being appended to (a live journal segment): a read can stop
+    short at the end of the file and the next one find more, so chunks are cut from a buffer,
+    never taken as read. Decryption reads fixed-size blocks, so only the last chunk may be short.
+    """
+    pending = bytearray()
     while True:
-        following = source.read(size)
-        yield current, not following
-        if not following:
+        data = source.read(size)
+        pending += data
+        while len(pending) > size:  # keep one chunk back: it is the last if the file ends here
+            yield bytes(pending[:size]), False
+            del pending[:size]
+        if not data:
+            yield bytes(pending), True
             return
-        current = following
 
 
 def encrypt_stream(key: BackupKey, name: str, source: BinaryIO, sink: BinaryIO) -> str:
