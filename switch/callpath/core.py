@@ -26,8 +26,11 @@ from sqlmodel import col, select
 from cms.events import Channel, EventType
 from cms.service import NewEvent
 from crm.interactions.models import Interaction
+from mediastore.crypto.errors import MediaWriteFailed
 from realtime.audit import service as audit
 from realtime.auth.service import Principal
+from realtime.monitoring import incidents
+from realtime.monitoring.fault_watch import disk_write_failed
 from realtime.timeutil import utcnow
 from switch.acd.agents import AgentState
 from switch.acd.announce import Announcement
@@ -54,6 +57,9 @@ S = AgentState
 MOH = "local_stream://moh"
 SEEN_MEMORY = 10_000
 POP_CONTENT_TTL_S = 30.0
+RETRY_FIRST_S = 1.0
+RETRY_MAX_S = 30.0
+"""Back-off of storing a recording the media store refused (a full disk)."""
 """How long a menu's talk script and FAQ entry points are reused for screen pops."""
 
 
@@ -101,6 +107,9 @@ class CallPath:
         """Caller channel UUID -> contact id of recent calls (which contact was channel X)."""
         self.pops: dict[str, dict[str, Any]] = {}
         self.recordings: dict[str, LiveCall] = {}
+        self.unstored: dict[str, float | None] = {}
+        """Recordings the media store refused (a full disk): plain file kept, tried again."""
+        self._retry_task: asyncio.Task[None] | None = None
         self.user_ids: dict[str, int] = {}
         self.engine = Engine(queues=(), clock=self._now)
         self._signature: tuple[Any, ...] | None = None
@@ -158,7 +167,7 @@ class CallPath:
         client.remove_handler("CHANNEL_HANGUP", self._on_hangup_event)
         client.remove_handler("CHANNEL_HANGUP_COMPLETE", self._on_hangup_event)
         client.remove_handler("RECORD_STOP", self._on_record_stop)
-        for task in [self._timer_task, *self._tasks]:
+        for task in [self._timer_task, self._retry_task, *self._tasks]:
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -841,10 +850,22 @@ class CallPath:
             seconds = await self.ctx.db.run(store)
         except FileNotFoundError:
             log.warning("recording of contact %s is missing at %s", call.contact_id, path)
+            self.unstored.pop(path, None)
+            return
+        except (MediaWriteFailed, OSError) as exc:
+            # The plain file stays in the spool; the retry loop stores it when there is room.
+            log.warning("recording of contact %s not stored yet: %s", call.contact_id, exc)
+            self.recordings[path] = call
+            self.unstored[path] = duration_s
+            error = exc.error_id if isinstance(exc, MediaWriteFailed) else str(exc)
+            disk_write_failed(self.ctx, folder="media", error=error)
+            if self._retry_task is None or self._retry_task.done():
+                self._retry_task = asyncio.create_task(self._retry_unstored())
             return
         finally:
             if call.ended and not any(o is call for o in self.recordings.values()):
                 self.calls.pop(call.contact_id, None)
+        self.unstored.pop(path, None)
         event = self.contact_event(
             call,
             EventType.RECORDING_STORED,
@@ -858,6 +879,21 @@ class CallPath:
             namespace="/supervisor",
             room="all",
         )
+
+    async def _retry_unstored(self) -> None:
+        """Try the refused recordings again with back-off; clear the media alert when all are in."""
+        delay = RETRY_FIRST_S
+        while self.unstored:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_S)
+            for path, duration_s in list(self.unstored.items()):
+                if path not in self.recordings:
+                    self.unstored.pop(path, None)
+                    continue
+                await self._store_recording(path, duration_s)
+                if path in self.unstored:
+                    break  # still no room: wait before trying the others
+        incidents.of(self.ctx).clear(kind="disk_write", subject="media")
 
     def stage_of(self, contact_id: str) -> Stage | None:
         """Where a contact is in the ACD (None when not queued or already ended)."""

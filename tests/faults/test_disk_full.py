@@ -4,10 +4,14 @@ of incoming mail), each a real small file system filled to ENOSPC."""
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import wave
 from pathlib import Path
 
 import pytest
 
+from mediastore.store.config import store_from_settings
 from realtime.monitoring import incidents
 from tests.callpath.harness import running, until
 from tests.faults.disk import small_disk
@@ -95,4 +99,57 @@ async def test_full_media_disk_keeps_mail_on_the_server_until_space_is_back(
             assert_one_item_per_message(db, expected=4)
             fault_record.held("one item per message")
             await until(lambda: bool(alerts(db, "disk_write")), what="the stored alert")
+            fault_record.held("alert raised and cleared")
+
+
+@pytest.mark.req("N-REL-1", "N-REL-2")
+@scenario
+async def test_full_media_disk_keeps_the_call_recording_until_space_is_back(
+    tmp_path: Path, callpath_db: Path, fault_record: FaultRecord
+) -> None:
+    fault_record.fault = "disk full (media folder, call recording)"
+    fault_record.injected = "tmpfs under the media folder filled to ENOSPC before a call ends"
+    with small_disk(tmp_path / "media", "2m") as disk:
+        async with running(tmp_path, callpath_db) as rig:
+            faults = incidents.of(rig.ctx)
+            spool = tmp_path / "recordings-spool"
+            op1 = await rig.desk("op1")
+            await op1.ready()
+            call = await rig.call(digits="1")
+            contact = await rig.contact_of(call)
+            pop = await op1.pop()
+            await op1.accept()
+            await rig.event("contact.answered", contact)
+            await asyncio.to_thread(disk.fill)
+            await call.wait(2).hangup()
+            await rig.event("contact.ended", contact)
+            await until(
+                lambda: faults.is_open("disk_write", "media"), within=30, what="the disk alert"
+            )
+            plain = spool / f"{contact}.wav"
+            assert plain.is_file()  # nothing lost: the switch's file waits in the spool
+            assert "recording.stored" not in rig.types(contact)
+            await asyncio.to_thread(disk.free)
+            stored = await rig.event("recording.stored", contact, within=60)
+            await until(
+                lambda: not faults.is_open("disk_write", "media"), within=30, what="the recovery"
+            )
+            incident = next(i for i in faults.history if i.kind == "disk_write")
+            fault_record.detected_by = "media-storage-full on storing the recording -> disk_write"
+            fault_record.recovery_s = incident.recovery_s
+            recording_id = json.loads(stored.payload)["recording_id"]
+            store = store_from_settings(rig.ctx.settings)
+            with store.read_all(file_id=recording_id) as stream:
+                data = b"".join(stream)
+            with wave.open(io.BytesIO(data), "rb") as wav:
+                assert wav.getnchannels() == 2
+                assert wav.getnframes() > 0
+            assert not plain.exists()
+            assert rig.types(contact).count("recording.stored") == 1
+            fault_record.held("recording stored once")
+            assert_one_end_per_call(rig.ctx.db)
+            fault_record.held("one end per call")
+            assert_no_duplicate_pops([(op1.username, pop["contact_id"])])
+            fault_record.held("no duplicate pop")
+            await until(lambda: bool(alerts(rig.ctx.db, "disk_write")), what="the stored alert")
             fault_record.held("alert raised and cleared")
