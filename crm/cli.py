@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import BinaryIO
 
 from crm.pii.detector import scan
+from crm.pii.inventory import render
 from realtime.cliutil import run_group
 
 
@@ -26,6 +28,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="個人情報が1件でも見つかったら終了コード1を返す",
     )
     scan_parser.set_defaults(handler=_scan)
+    inventory = commands.add_parser(
+        "inventory", help="個人情報の保管場所の一覧（N-PRIV-3）を Markdown で出力する"
+    )
+    inventory.add_argument("--out", type=Path, help="書き出すファイル（省略時は標準出力）")
+    inventory.set_defaults(handler=_inventory)
 
 
 def scan_lines(source: BinaryIO, sink: BinaryIO) -> int:
@@ -41,6 +48,15 @@ def scan_lines(source: BinaryIO, sink: BinaryIO) -> int:
         sink.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
         sink.flush()
     return flagged
+
+
+def _inventory(args: argparse.Namespace) -> int:
+    text = render()
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
 
 
 def _scan(args: argparse.Namespace) -> int:

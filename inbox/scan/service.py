@@ -6,6 +6,7 @@ import hashlib
 
 from sqlmodel import Session
 
+from crm.pii.mask import mask_text
 from inbox.scan.models import ScanVerdict
 from inbox.scan.scanner import Scanner, ScanResult
 from realtime.errors import MadoguchiError
@@ -27,6 +28,15 @@ class FileQuarantined(MadoguchiError):
         self.reason = reason
 
 
+def neutral_name(filename: str) -> str:
+    """``添付ファイル.pdf`` for ``山田花子_申請書.pdf``: the extension without the name."""
+    if not filename:
+        return ""
+    stem, dot, ext = filename.strip().rpartition(".")
+    keep = dot and stem and ext.isascii() and ext.isalnum() and len(ext) <= 10
+    return f"添付ファイル.{ext.lower()}" if keep else "添付ファイル"
+
+
 def scan_and_record(
     session: Session,
     *,
@@ -45,9 +55,13 @@ def scan_and_record(
     result: ScanResult = scanner.scan(data=data, filename=filename, content_type=content_type)
     row = existing or ScanVerdict(file_key=file_key, verdict="", scanner="", scanned_at=utcnow())
     row.verdict = CLEAN if result.clean else HELD if result.retry else QUARANTINED
-    row.reason = result.reason
+    # A file name is the citizen's own text ("山田花子_申請書.pdf"): only its extension is kept
+    # here; the name itself is in the sealed mail (N-PRIV-3).
+    neutral = neutral_name(filename)
+    reason = result.reason.replace(filename, neutral) if filename else result.reason
+    row.reason = mask_text(reason)[0]
     row.scanner = result.scanner
-    row.filename = filename[:255]
+    row.filename = neutral
     row.content_type = content_type[:128]
     row.size = len(data)
     row.sha256 = sha

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from crm.pii.guard import ensure_no_personal_data
 from mediastore.qa.models import QaCriterion, QaEvaluation, QaForm, QaScore
 from mediastore.recordings.service import Viewer, get_visible
 from realtime.audit import service as audit
@@ -119,6 +120,9 @@ def evaluate(
         problems["comment"] = "コメントは4000文字以内で入力してください。"
     if problems:
         raise ValidationFailed(fields=problems)
+    # Evaluators write about a citizen's call: the notes keep no personal data (N-PRIV-3).
+    notes = {"comment": comment} | {f"comments.{c.id}": n for c, _v, n in given}
+    ensure_no_personal_data(fields=notes)
     evaluation = QaEvaluation(
         recording_id=recording.id,
         form_id=form_id,

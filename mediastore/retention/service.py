@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from crm.interactions.models import Interaction
+from crm.pii.guard import ensure_no_personal_data
 from mediastore.crypto.fileformat import HEADER_BYTES, SLOT_OFFSET
 from mediastore.recordings.errors import RecordingDeleted, RecordingNotFound, RecordingOnHold
 from mediastore.recordings.ingest import FILE_PREFIX
@@ -345,6 +346,7 @@ def delete_manually(
     reason = reason.strip()
     if not reason or len(reason) > 200:
         raise ValidationFailed(fields={"reason": "削除の理由を200文字以内で入力してください。"})
+    ensure_no_personal_data(fields={"reason": reason})
     return erase(
         session, store=store, recording_id=recording_id, rule="manual", reason=reason, actor=actor
     )
@@ -357,6 +359,7 @@ def set_hold(
     reason = reason.strip()
     if hold and (not reason or len(reason) > 200):
         raise ValidationFailed(fields={"reason": "保全の理由を200文字以内で入力してください。"})
+    ensure_no_personal_data(fields={"reason": reason})
     row = session.get(Recording, recording_id)
     if row is None:
         raise RecordingNotFound(recording_id=recording_id)

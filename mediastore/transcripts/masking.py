@@ -5,15 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crm.pii.detector import scan
-from crm.pii.models import Finding, PiiType
+from crm.pii.mask import LABELS, mask_text
 from mediastore.transcripts.engine import Segment, Word
-
-LABELS: dict[PiiType, str] = {
-    PiiType.NAME: "［氏名］",
-    PiiType.PHONE: "［電話番号］",
-    PiiType.EMAIL: "［メール］",
-    PiiType.ADDRESS: "［住所］",
-}
 
 
 @dataclass(frozen=True)
@@ -25,23 +18,6 @@ class MaskedSegment:
     text: str
     words: list[Word]
     masked: int
-
-
-def mask_text(text: str) -> tuple[str, int]:
-    """``text`` with each finding replaced by its label, and how many were replaced."""
-    findings = scan(text)
-    return _replace(text, findings), len(findings)
-
-
-def _replace(text: str, findings: list[Finding]) -> str:
-    out: list[str] = []
-    pos = 0
-    for finding in findings:
-        out.append(text[pos : finding.start])
-        out.append(LABELS[finding.type])
-        pos = finding.end
-    out.append(text[pos:])
-    return "".join(out)
 
 
 def mask_segment(segment: Segment) -> MaskedSegment:

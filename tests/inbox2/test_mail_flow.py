@@ -104,9 +104,9 @@ def test_received_mail_becomes_sorted_email_items_due_in_24_hours(
         assert item.due_at == row.received_at + timedelta(hours=24)
         assert row.taken_at is not None
     # the executable is quarantined with a reason; the picture may be opened
-    assert verdicts["申請書.exe"].verdict == "quarantined"
-    assert ".exe" in verdicts["申請書.exe"].reason
-    assert verdicts["地図.png"].verdict == "clean"
+    assert verdicts["添付ファイル.exe"].verdict == "quarantined"
+    assert ".exe" in verdicts["添付ファイル.exe"].reason
+    assert verdicts["添付ファイル.png"].verdict == "clean"
     assert any("隔離" in r for r in json.loads(rows[4].reasons))
 
     # connecting again (the periodic catch-up) adds nothing

@@ -89,6 +89,36 @@ def test_forms_validate_criteria_and_evaluations_validate_scores(web: Web) -> No
     assert nobody.status_code == 404
 
 
+@pytest.mark.req("F-2.2.2", "N-PRIV-3")
+def test_a_qa_comment_naming_the_caller_or_giving_a_number_is_refused_and_nothing_is_stored(
+    web: Web,
+) -> None:
+    rec = web.ingest(contact_id="c-1", agent="op1")
+    qa, token = web.client("qa1", Role.QA_MONITOR)
+    form = _form(qa, token)
+    url = f"/api/media/recordings/{rec.id}/evaluations"
+    second = str(form["criteria"][1]["id"])
+    refused = _post(
+        qa,
+        token,
+        url,
+        {
+            "form_id": form["id"],
+            "scores": _scores(form, 4, 8, 5),
+            "comments": {second: "折り返し先 090-3322-1144 を復唱せず"},
+            "comment": "山田太郎様への説明は丁寧",
+        },
+    )
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["error"] == "personal-data-found"
+    assert set(body["fields"]) == {"comment", f"comments.{second}"}
+    assert "090-3322-1144" not in refused.text
+    listed = qa.get("/api/media/qa/evaluations", headers=JSON)
+    assert listed.status_code == 200
+    assert listed.json()["evaluations"] == []
+
+
 @pytest.mark.req("F-2.2.2", "N-SEC-1")
 def test_agents_see_only_their_evaluations_supervisors_all_with_monthly_averages(
     web: Web,

@@ -16,6 +16,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, select
 
+from crm.pii.guard import PersonalDataFound
 from mediastore.recordings.ingest import ingest_recording
 from mediastore.recordings.models import Recording
 from mediastore.retention import service as retention
@@ -121,6 +122,28 @@ def test_a_hold_stops_deletion_until_it_is_cleared(
         retention.set_hold(session, recording_id=row.id, hold=False, reason="", actor="sv1")
     report = retention.run_retention(database=sqlite_db, store=store, now=later, default_days=365)
     assert [e["recording_id"] for e in report.erased] == [row.id]
+
+
+@pytest.mark.req("N-PRIV-3")
+def test_a_hold_or_deletion_reason_with_personal_data_is_refused_and_nothing_changes(
+    sqlite_db: Database, store: MediaStore, wav: Any
+) -> None:
+    row = _ingest(sqlite_db, store, wav, "c-1")
+    with sqlite_db.session() as session, pytest.raises(PersonalDataFound) as held:
+        retention.set_hold(
+            session, recording_id=row.id, hold=True, reason="佐藤花子様 苦情", actor="sv1"
+        )
+    assert set(held.value.findings) == {"reason"}
+    with sqlite_db.session() as session, pytest.raises(PersonalDataFound):
+        retention.delete_manually(
+            session, store=store, recording_id=row.id, reason="本人 03-5555-0101 依頼", actor="sv1"
+        )
+    with sqlite_db.session() as session:
+        kept = session.get(Recording, row.id)
+        assert kept is not None
+        assert (kept.hold, kept.hold_reason, kept.deleted_at) == (False, "", None)
+    assert store.exists(file_id=row.file_id)
+    assert _disposals(sqlite_db) == []
 
 
 @pytest.mark.req("N-PRIV-2", "N-DATA-2", "N-SEC-3")
