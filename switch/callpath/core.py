@@ -37,7 +37,7 @@ from switch.acd.announce import Announcement
 from switch.acd.engine import Engine, EngineSettings, HistorySaved, Stage
 from switch.acd.errors import HistoryNotSaved, IllegalTransition, ReasonRequired, UnknownAgent
 from switch.acd.events import AcdEvent, AgentStateChanged, ContactEvent
-from switch.callpath import cti, durable, recording, wrapup_hook
+from switch.callpath import cti, durable, recording, recovery, wrapup_hook
 from switch.callpath.callback import callbacks_of
 from switch.callpath.config import CallPathConfig, MenuNode, load_config
 from switch.callpath.errors import NoOffer, PhoneUnreachable, SwitchUnavailable, UnknownConfig
@@ -60,6 +60,8 @@ POP_CONTENT_TTL_S = 30.0
 RETRY_FIRST_S = 1.0
 RETRY_MAX_S = 30.0
 """Back-off of storing a recording the media store refused (a full disk)."""
+SPOOL_IDLE_S = 120.0
+"""A spooled recording unchanged this long belongs to no live call (FreeSWITCH writes on)."""
 """How long a menu's talk script and FAQ entry points are reused for screen pops."""
 
 
@@ -154,6 +156,7 @@ class CallPath:
         wrapup_hook.listen(self.ctx.db.engine, self._history_committed)
         self._timer_task = asyncio.create_task(self._run_timers())
         self._started = True
+        self.spawn(self.adopt_spooled())  # recordings an earlier process (killed) left behind
 
     async def stop(self) -> None:
         """Stop the timers and forget the hooks (calls in FreeSWITCH are not touched)."""
@@ -826,9 +829,60 @@ class CallPath:
 
     async def _on_record_stop(self, event: SwitchEvent) -> None:
         path = event.get("Record-File-Path") or ""
+        ms = event.get("variable_record_ms")
+        duration_s = float(ms) / 1000 if ms and ms.isdigit() else None
         if path in self.recordings:
-            ms = event.get("variable_record_ms")
-            await self._store_recording(path, float(ms) / 1000 if ms and ms.isdigit() else None)
+            await self._store_recording(path, duration_s)
+        elif path:
+            await self.adopt_recording(Path(path), duration_s)
+
+    async def adopt_recording(self, source: Path, duration_s: float | None) -> bool:
+        """Store a spooled recording whose call an earlier process handled (it died mid-call:
+        the call went on in FreeSWITCH); the contact's line, queue and agent come from the log."""
+        if source.suffix != ".wav" or source.parent.resolve() != self.spool_dir.resolve():
+            return False
+        path = str(source)
+        if path in self.recordings:
+            return False
+        contact_id = source.stem
+
+        def read() -> recovery.OrphanCall | None:
+            with self.ctx.db.session() as session:
+                return recovery.orphan_call(session, contact_id=contact_id)
+
+        facts = await self.ctx.db.run(read)
+        if facts is None:
+            log.warning("spooled recording %s belongs to no call in the log", source.name)
+            return False
+        call = LiveCall(
+            contact_id=contact_id,
+            caller_uuid="",
+            did=facts.line or "",
+            line_name="",
+            received_at=self._now(),
+            queue_id=facts.queue,
+            agent=facts.agent,
+            ended=True,
+        )
+        self.recordings[path] = call
+        await self._store_recording(path, duration_s)
+        return True
+
+    async def adopt_spooled(self, *, idle_s: float = SPOOL_IDLE_S) -> int:
+        """Store the recordings an earlier process left in the spool (their RECORD_STOP came while
+        no process listened); a file written to in the last ``idle_s`` is a call still going on."""
+        if not self.spool_dir.is_dir():
+            return 0
+        now = time.time()
+        adopted = 0
+        for source in sorted(self.spool_dir.glob("*.wav")):
+            try:
+                idle = now - source.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if idle >= idle_s and await self.adopt_recording(source, None):
+                adopted += 1
+        return adopted
 
     async def _store_recording(self, path: str, duration_s: float | None) -> None:
         """Encrypt the finished recording into mediastore and log ``recording.stored``."""

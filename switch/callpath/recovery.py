@@ -113,3 +113,32 @@ def _end(contact_id: str, item: _Open) -> NewEvent:
         payload={"stage": item.stage, "waited_s": round(waited, 3)},
         **common,  # type: ignore[arg-type]
     )
+
+
+@dataclass(frozen=True)
+class OrphanCall:
+    """What the log says of a call whose recording outlived the process that handled it."""
+
+    line: str | None
+    queue: str | None
+    agent: str | None
+
+
+def orphan_call(session: Session, *, contact_id: str) -> OrphanCall | None:
+    """The line, queue and agent of a call contact from its logged events (None: no such call)."""
+    rows = list(
+        session.exec(
+            select(ContactEvent)
+            .where(col(ContactEvent.contact_id) == contact_id)
+            .where(col(ContactEvent.channel) == Channel.CALL.value)
+            .order_by(col(ContactEvent.seq))
+        )
+    )
+    if not any(r.type == EventType.CONTACT_RECEIVED.value for r in rows):
+        return None
+    line = next((r.line for r in rows if r.line), None)
+    queue = next((r.queue for r in reversed(rows) if r.queue), None)
+    agent = next(
+        (r.agent for r in reversed(rows) if r.type == EventType.CONTACT_ANSWERED.value), None
+    )
+    return OrphanCall(line=line, queue=queue, agent=agent)

@@ -189,6 +189,13 @@ async def test_server_killed_mid_call_and_mid_mail_restarts_without_loss_or_doub
             assert events_of(db, queued) == ["contact.abandoned"]
             assert events_of(db, talking) == ["contact.ended"]
             fs.server.switch.hangup(talking_call.channel, "NORMAL_CLEARING")  # later, in FS
+            # Its recording (started by the killed process) is stored by this one, once.
+            await wait_for(
+                lambda: contact_with(db, "recording.stored", set()) == talking,
+                what="the recording of the call that outlived the first process",
+            )
+            assert not list((data / "recordings-spool").glob("*.wav"))
+            fault_record.held("recording stored")
             assert_one_end_per_call(db, at_least=2)
             fault_record.held("one end per call")
             assert_one_item_per_message(db, expected=MAILS)
