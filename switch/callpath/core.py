@@ -18,7 +18,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
@@ -26,21 +25,19 @@ from sqlmodel import col, select
 from cms.events import Channel, EventType
 from cms.service import NewEvent
 from crm.interactions.models import Interaction
-from mediastore.crypto.errors import MediaWriteFailed
 from realtime.audit import service as audit
 from realtime.auth.service import Principal
-from realtime.monitoring import incidents
-from realtime.monitoring.fault_watch import disk_write_failed
 from realtime.timeutil import utcnow
 from switch.acd.agents import AgentState
 from switch.acd.announce import Announcement
 from switch.acd.engine import Engine, EngineSettings, HistorySaved, Stage
 from switch.acd.errors import HistoryNotSaved, IllegalTransition, ReasonRequired, UnknownAgent
 from switch.acd.events import AcdEvent, AgentStateChanged, ContactEvent
-from switch.callpath import cti, durable, recording, recovery, wrapup_hook
+from switch.callpath import cti, durable, wrapup_hook
 from switch.callpath.callback import callbacks_of
 from switch.callpath.config import CallPathConfig, MenuNode, load_config
 from switch.callpath.errors import NoOffer, PhoneUnreachable, SwitchUnavailable, UnknownConfig
+from switch.callpath.recorder import Recorder
 from switch.callpath.survey import surveys_of
 from switch.connection.errors import OriginateFailed, SwitchError
 from switch.connection.events import SwitchEvent
@@ -57,11 +54,6 @@ S = AgentState
 MOH = "local_stream://moh"
 SEEN_MEMORY = 10_000
 POP_CONTENT_TTL_S = 30.0
-RETRY_FIRST_S = 1.0
-RETRY_MAX_S = 30.0
-"""Back-off of storing a recording the media store refused (a full disk)."""
-SPOOL_IDLE_S = 120.0
-"""A spooled recording unchanged this long belongs to no live call (FreeSWITCH writes on)."""
 """How long a menu's talk script and FAQ entry points are reused for screen pops."""
 
 
@@ -109,9 +101,7 @@ class CallPath:
         """Caller channel UUID -> contact id of recent calls (which contact was channel X)."""
         self.pops: dict[str, dict[str, Any]] = {}
         self.recordings: dict[str, LiveCall] = {}
-        self.unstored: dict[str, float | None] = {}
-        """Recordings the media store refused (a full disk): plain file kept, tried again."""
-        self._retry_task: asyncio.Task[None] | None = None
+        self.recorder = Recorder(self)
         self.user_ids: dict[str, int] = {}
         self.engine = Engine(queues=(), clock=self._now)
         self._signature: tuple[Any, ...] | None = None
@@ -152,11 +142,13 @@ class CallPath:
         client = self.switch.client
         client.add_handler("CHANNEL_HANGUP", self._on_hangup_event)
         client.add_handler("CHANNEL_HANGUP_COMPLETE", self._on_hangup_event)
-        client.add_handler("RECORD_STOP", self._on_record_stop)
+        client.add_handler("RECORD_STOP", self.recorder.on_record_stop)
         wrapup_hook.listen(self.ctx.db.engine, self._history_committed)
         self._timer_task = asyncio.create_task(self._run_timers())
         self._started = True
-        self.spawn(self.adopt_spooled())  # recordings an earlier process (killed) left behind
+        self.spawn(
+            self.recorder.adopt_spooled()
+        )  # recordings an earlier process (killed) left behind
 
     async def stop(self) -> None:
         """Stop the timers and forget the hooks (calls in FreeSWITCH are not touched)."""
@@ -169,8 +161,8 @@ class CallPath:
         client = self.switch.client
         client.remove_handler("CHANNEL_HANGUP", self._on_hangup_event)
         client.remove_handler("CHANNEL_HANGUP_COMPLETE", self._on_hangup_event)
-        client.remove_handler("RECORD_STOP", self._on_record_stop)
-        for task in [self._timer_task, self._retry_task, *self._tasks]:
+        client.remove_handler("RECORD_STOP", self.recorder.on_record_stop)
+        for task in [self._timer_task, self.recorder.retry_task, *self._tasks]:
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -755,7 +747,7 @@ class CallPath:
             # Reconciled after an ESL outage: the RECORD_STOP of this call was missed.
             for path, owner in list(self.recordings.items()):
                 if owner is call:
-                    self.spawn(self._store_recording(path, None))
+                    self.spawn(self.recorder.store(path, None))
 
     async def caller_gone(self, call: LiveCall) -> None:
         """The caller hung up (or the switch lost the channel); idempotent."""
@@ -826,128 +818,6 @@ class CallPath:
         if not any(owner is call for owner in self.recordings.values()):
             self.calls.pop(call.contact_id, None)
         self._wake.set()
-
-    async def _on_record_stop(self, event: SwitchEvent) -> None:
-        path = event.get("Record-File-Path") or ""
-        ms = event.get("variable_record_ms")
-        duration_s = float(ms) / 1000 if ms and ms.isdigit() else None
-        if path in self.recordings:
-            await self._store_recording(path, duration_s)
-        elif path:
-            await self.adopt_recording(Path(path), duration_s)
-
-    async def adopt_recording(self, source: Path, duration_s: float | None) -> bool:
-        """Store a spooled recording whose call an earlier process handled (it died mid-call:
-        the call went on in FreeSWITCH); the contact's line, queue and agent come from the log."""
-        if source.suffix != ".wav" or source.parent.resolve() != self.spool_dir.resolve():
-            return False
-        path = str(source)
-        if path in self.recordings:
-            return False
-        contact_id = source.stem
-
-        def read() -> recovery.OrphanCall | None:
-            with self.ctx.db.session() as session:
-                return recovery.orphan_call(session, contact_id=contact_id)
-
-        facts = await self.ctx.db.run(read)
-        if facts is None:
-            log.warning("spooled recording %s belongs to no call in the log", source.name)
-            return False
-        call = LiveCall(
-            contact_id=contact_id,
-            caller_uuid="",
-            did=facts.line or "",
-            line_name="",
-            received_at=self._now(),
-            queue_id=facts.queue,
-            agent=facts.agent,
-            ended=True,
-        )
-        self.recordings[path] = call
-        await self._store_recording(path, duration_s)
-        return True
-
-    async def adopt_spooled(self, *, idle_s: float = SPOOL_IDLE_S) -> int:
-        """Store the recordings an earlier process left in the spool (their RECORD_STOP came while
-        no process listened); a file written to in the last ``idle_s`` is a call still going on."""
-        if not self.spool_dir.is_dir():
-            return 0
-        now = time.time()
-        adopted = 0
-        for source in sorted(self.spool_dir.glob("*.wav")):
-            try:
-                idle = now - source.stat().st_mtime
-            except FileNotFoundError:
-                continue
-            if idle >= idle_s and await self.adopt_recording(source, None):
-                adopted += 1
-        return adopted
-
-    async def _store_recording(self, path: str, duration_s: float | None) -> None:
-        """Encrypt the finished recording into mediastore and log ``recording.stored``."""
-        call = self.recordings.pop(path, None)
-        if call is None:
-            return
-        source = Path(path)
-        recording_id = f"rec-{call.contact_id}"
-        settings = self.ctx.settings
-
-        def store() -> float:
-            from mediastore.store.config import store_from_settings
-
-            return recording.store_wav(
-                store_from_settings(settings), source=source, file_id=recording_id
-            )
-
-        try:
-            seconds = await self.ctx.db.run(store)
-        except FileNotFoundError:
-            log.warning("recording of contact %s is missing at %s", call.contact_id, path)
-            self.unstored.pop(path, None)
-            return
-        except (MediaWriteFailed, OSError) as exc:
-            # The plain file stays in the spool; the retry loop stores it when there is room.
-            log.warning("recording of contact %s not stored yet: %s", call.contact_id, exc)
-            self.recordings[path] = call
-            self.unstored[path] = duration_s
-            error = exc.error_id if isinstance(exc, MediaWriteFailed) else str(exc)
-            disk_write_failed(self.ctx, folder="media", error=error)
-            if self._retry_task is None or self._retry_task.done():
-                self._retry_task = asyncio.create_task(self._retry_unstored())
-            return
-        finally:
-            if call.ended and not any(o is call for o in self.recordings.values()):
-                self.calls.pop(call.contact_id, None)
-        self.unstored.pop(path, None)
-        event = self.contact_event(
-            call,
-            EventType.RECORDING_STORED,
-            {"recording_id": recording_id, "duration_s": round(duration_s or seconds, 3)},
-            agent=call.agent,
-        )
-        await self.log_events([event])
-        await self.ctx.hub.emit(
-            "contact_event",
-            {"type": "recording.stored", "contact_id": call.contact_id, "payload": event.payload},
-            namespace="/supervisor",
-            room="all",
-        )
-
-    async def _retry_unstored(self) -> None:
-        """Try the refused recordings again with back-off; clear the media alert when all are in."""
-        delay = RETRY_FIRST_S
-        while self.unstored:
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RETRY_MAX_S)
-            for path, duration_s in list(self.unstored.items()):
-                if path not in self.recordings:
-                    self.unstored.pop(path, None)
-                    continue
-                await self._store_recording(path, duration_s)
-                if path in self.unstored:
-                    break  # still no room: wait before trying the others
-        incidents.of(self.ctx).clear(kind="disk_write", subject="media")
 
     def stage_of(self, contact_id: str) -> Stage | None:
         """Where a contact is in the ACD (None when not queued or already ended)."""

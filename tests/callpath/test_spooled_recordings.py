@@ -40,7 +40,7 @@ async def test_a_recording_left_in_the_spool_is_stored_but_a_live_or_unknown_one
         hour_ago = time.time() - 3600
         os.utime(left, (hour_ago, hour_ago))
         os.utime(stray, (hour_ago, hour_ago))
-        assert await rig.path.adopt_spooled() == 1
+        assert await rig.path.recorder.adopt_spooled() == 1
         stored = await rig.event("recording.stored", contact)
         assert stored.line == rig.events(contact)[0].line
         recording_id = json.loads(stored.payload)["recording_id"]
@@ -48,5 +48,5 @@ async def test_a_recording_left_in_the_spool_is_stored_but_a_live_or_unknown_one
         assert not left.exists()
         assert live.exists()  # written to a moment ago: a call still going on
         assert stray.exists()  # no such call in the log: left for a person to look at
-        assert await rig.path.adopt_spooled() == 0
+        assert await rig.path.recorder.adopt_spooled() == 0
         assert rig.types(contact).count("recording.stored") == 1
