@@ -29,6 +29,7 @@ import wfm.shifts.cli
 import wfm.staffing_cli
 from realtime import backup_cli
 from realtime import commands as core_commands
+from realtime.disposal import cli as disposal_cli
 from realtime.monitoring import cli as monitoring_cli
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -36,6 +37,7 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 REGISTRARS: list[Registrar] = [
     core_commands.register,
     backup_cli.register,
+    disposal_cli.register,
     monitoring_cli.register,
     switch.cli.register,
     switch.callpath.cli.register,

@@ -304,6 +304,19 @@ class FaultWatch:
             self.faults.clear(kind="reconnect_storm", subject="sockets")
 
 
+def running_servers(folder: Path) -> list[int]:
+    """Process ids of live servers whose run marker is in the data folder ``folder``."""
+    pids: list[int] = []
+    for marker in sorted(folder.glob(MARKER_GLOB)):
+        try:
+            pid = json.loads(marker.read_text(encoding="utf-8")).get("pid")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(pid, int) and _alive(pid):
+            pids.append(pid)
+    return pids
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
