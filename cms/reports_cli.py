@@ -1,4 +1,5 @@
-"""``madoguchi report monthly|annual|daily|refresh``, ``export csv|layout``, ``import csv``."""
+"""``madoguchi report monthly|annual|daily|privacy|refresh``, ``export csv|layout``,
+``import csv``."""
 
 from __future__ import annotations
 
@@ -61,6 +62,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     day.add_argument("--actor", default="cli", help="user name recorded in the audit log")
     day.add_argument("--database-url", default=None)
     day.set_defaults(handler=_daily)
+    priv = rg.add_parser(
+        "privacy", help="個人情報特記事項の遵守に関する報告書（第11条、6か月ごと）の記録部分"
+    )
+    priv.add_argument("--from", dest="first", type=_date, required=True, help="YYYY-MM-DD (JST)")
+    priv.add_argument("--to", dest="last", type=_date, required=True, help="YYYY-MM-DD (JST)")
+    priv.add_argument("--out", type=Path, required=True, help="FILE.md")
+    priv.add_argument("--database-url", default=None)
+    priv.set_defaults(handler=_privacy)
     roll = rg.add_parser("refresh", help="roll up the closed days (incremental)")
     roll.add_argument("--database-url", default=None)
     roll.set_defaults(handler=_refresh)
@@ -159,6 +168,24 @@ def _daily(args: argparse.Namespace) -> int:
     except MadoguchiError as exc:
         return _fail(exc)
     print(f"{row.day.isoformat()}: {row.state}")
+    return 0
+
+
+def _privacy(args: argparse.Namespace) -> int:
+    from cms.reports import privacy
+    from realtime.db import Database
+
+    if args.last < args.first:
+        print("期間の終わりが始まりより前です / --to is before --from", file=sys.stderr)
+        return EXIT_INPUT
+    db = Database(_url(args))
+    try:
+        with db.session() as session:
+            report = privacy.build(session, first_day=args.first, last_day=args.last)
+    finally:
+        db.dispose()
+    args.out.write_text(privacy.render(report), encoding="utf-8")
+    print(f"{args.out}: {args.first}..{args.last}")
     return 0
 
 
