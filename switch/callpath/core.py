@@ -146,9 +146,7 @@ class CallPath:
         wrapup_hook.listen(self.ctx.db.engine, self._history_committed)
         self._timer_task = asyncio.create_task(self._run_timers())
         self._started = True
-        self.spawn(
-            self.recorder.adopt_spooled()
-        )  # recordings an earlier process (killed) left behind
+        self.spawn(self.recorder.sweep_forever())  # recordings left by a killed process
 
     async def stop(self) -> None:
         """Stop the timers and forget the hooks (calls in FreeSWITCH are not touched)."""

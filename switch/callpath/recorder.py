@@ -3,7 +3,7 @@
 A recording the media store refuses (a full disk) stays where FreeSWITCH wrote it, in the spool,
 raises the ``disk_write`` (media) alert and is tried again with back-off. A recording whose call
 outlived the process that started it (killed mid-call) is adopted from the contact log, at its
-RECORD_STOP or, when that came while no process listened, from the spool at start.
+RECORD_STOP or, when that came while no process listened, from the spool (swept every minute).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ RETRY_MAX_S = 30.0
 """Back-off of storing a recording the media store refused (a full disk)."""
 SPOOL_IDLE_S = 120.0
 """A spooled recording unchanged this long belongs to no live call (FreeSWITCH writes on)."""
+SWEEP_EVERY_S = 60.0
 
 
 class Recorder:
@@ -42,6 +43,8 @@ class Recorder:
         self.unstored: dict[str, float | None] = {}
         """Recordings the media store refused (a full disk): plain file kept, tried again."""
         self.retry_task: asyncio.Task[None] | None = None
+        self.storing: set[str] = set()
+        """Spool files being stored right now (not to be adopted a second time)."""
 
     async def on_record_stop(self, event: SwitchEvent) -> None:
         path = event.get("Record-File-Path") or ""
@@ -58,7 +61,7 @@ class Recorder:
         if source.suffix != ".wav" or source.parent.resolve() != self.path.spool_dir.resolve():
             return False
         path = str(source)
-        if path in self.path.recordings:
+        if path in self.path.recordings or path in self.unstored or path in self.storing:
             return False
         contact_id = source.stem
 
@@ -66,7 +69,11 @@ class Recorder:
             with self.ctx.db.session() as session:
                 return recovery.orphan_call(session, contact_id=contact_id)
 
-        facts = await self.ctx.db.run(read)
+        self.storing.add(path)  # claimed: a RECORD_STOP and the sweep may race for one file
+        try:
+            facts = await self.ctx.db.run(read)
+        finally:
+            self.storing.discard(path)
         if facts is None:
             log.warning("spooled recording %s belongs to no call in the log", source.name)
             return False
@@ -85,6 +92,15 @@ class Recorder:
         self.path.recordings[path] = call
         await self.store(path, duration_s)
         return True
+
+    async def sweep_forever(self, *, every_s: float = SWEEP_EVERY_S) -> None:
+        """Adopt left-behind recordings now and then (a restart may come within the idle time)."""
+        while True:
+            try:
+                await self.adopt_spooled()
+            except Exception:  # the database is away: the next round tries again
+                log.exception("sweeping the recordings spool failed")
+            await asyncio.sleep(every_s)
 
     async def adopt_spooled(self, *, idle_s: float = SPOOL_IDLE_S) -> int:
         """Store the recordings an earlier process left in the spool (their RECORD_STOP came while
@@ -107,6 +123,7 @@ class Recorder:
         call = self.path.recordings.pop(path, None)
         if call is None:
             return
+        self.storing.add(path)
         source = Path(path)
         recording_id = f"rec-{call.contact_id}"
         settings = self.ctx.settings
@@ -135,6 +152,7 @@ class Recorder:
                 self.retry_task = asyncio.create_task(self._retry_unstored())
             return
         finally:
+            self.storing.discard(path)
             if call.ended and not any(o is call for o in self.path.recordings.values()):
                 self.path.calls.pop(call.contact_id, None)
         self.unstored.pop(path, None)

@@ -129,6 +129,8 @@ async def test_full_media_disk_keeps_the_call_recording_until_space_is_back(
             plain = spool / f"{contact}.wav"
             assert plain.is_file()  # nothing lost: the switch's file waits in the spool
             assert "recording.stored" not in rig.types(contact)
+            # the spool sweep leaves a recording that waits for its retry alone
+            assert await rig.path.recorder.adopt_spooled(idle_s=0) == 0
             await asyncio.to_thread(disk.free)
             stored = await rig.event("recording.stored", contact, within=60)
             await until(
