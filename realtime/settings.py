@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     # Recordings, retention and transcription (mediastore; docs/mediastore.md).
     recording_retention_days: int = Field(default=365, ge=1, le=36500)  # when no policy matches
     recording_retention_interval_hours: float = Field(default=24.0, gt=0, le=24 * 7)
+    inbox_retention_days: int = Field(default=365, ge=1, le=36500)  # mail/fax after closing
     transcribe_model_path: Path | None = None  # a whisper checkpoint (.pt); unset: no transcripts
     transcribe_language: str = Field(default="ja", min_length=2, max_length=8)
     transcribe_poll_seconds: float = Field(default=5.0, gt=0, le=600)

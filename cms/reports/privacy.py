@@ -105,6 +105,10 @@ def build(session: Session, *, first_day: dt.date, last_day: dt.date) -> Privacy
         ("通話録音（理由を付けた手動削除）", by_rule.get("manual", 0)),
         ("通話録音（障害で残った未登録ファイル）", by_rule.get("orphan", 0)),
         (
+            "受信メール・FAX（保存期間の経過）",
+            sum(n for rule, n in by_rule.items() if rule.startswith("inbox:")),
+        ),
+        (
             "折り返し架電の電話番号（対応完了で消去）",
             rows(
                 WorkItem,

@@ -30,7 +30,9 @@ EVERYTHING = tuple(PERMITTED)
 """What a citizen may write in a mail or say on a call: any of the permitted categories."""
 
 
-NOT_YET = "not erased automatically yet: only recordings have a retention job (docs/operations.md)"
+INBOX_RETENTION = (
+    "MADOGUCHI_INBOX_RETENTION_DAYS (365) after its work item closed (inbox/retention.py)"
+)
 
 
 class Form(StrEnum):
@@ -69,35 +71,35 @@ CITIZEN_DATA: tuple[Holding, ...] = (
         ("email",),
         Form.SEALED,
         "the address a reply goes to",
-        NOT_YET,
+        INBOX_RETENTION,
     ),
     Holding(
         "inbox_parsed.parsed_sealed",
         EVERYTHING,
         Form.SEALED,
         "the mail as parsed (subject, text, attachments list) for the agent answering it",
-        NOT_YET,
+        INBOX_RETENTION,
     ),
     Holding(
         "inbox_fax.remote_sealed",
         ("fax",),
         Form.SEALED,
         "the sender's fax number or station id",
-        NOT_YET,
+        INBOX_RETENTION,
     ),
     Holding(
         "inbox_outbox.mail_sealed",
         EVERYTHING,
         Form.SEALED,
         "the reply as composed, kept until it is delivered (retries)",
-        NOT_YET,
+        INBOX_RETENTION,
     ),
     Holding(
         "inbox_outbox.recipients_sealed",
         ("email",),
         Form.SEALED,
         "the envelope recipients of the reply",
-        NOT_YET,
+        INBOX_RETENTION,
     ),
     Holding(
         "transcript_segment.text",
@@ -125,14 +127,14 @@ CITIZEN_DATA: tuple[Holding, ...] = (
         EVERYTHING,
         Form.MEDIA,
         "the mail as received (RFC 5322 bytes) and its attachments",
-        NOT_YET,
+        INBOX_RETENTION,
     ),
     Holding(
         "media:fax",
         EVERYTHING,
         Form.MEDIA,
         "the fax as received (TIFF/PDF), its PDF and page images",
-        NOT_YET,
+        INBOX_RETENTION,
     ),
 )
 

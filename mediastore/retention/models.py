@@ -30,16 +30,19 @@ class RetentionPolicy(SQLModel, table=True):
 
 
 class DisposalRecord(SQLModel, table=True):
-    """One erased recording: kept after the audio and its key are gone (N-DATA-2)."""
+    """One erased recording, mail or fax: kept after the data and its key are gone (N-DATA-2)."""
 
     __tablename__ = "disposal_record"
 
     id: int | None = Field(default=None, primary_key=True, description="Record number.")
-    recording_id: str = Field(max_length=36, index=True, description="Recording erased.")
+    recording_id: str = Field(
+        max_length=36, index=True, description="Recording erased, or mail-<id> / fax-<id>."
+    )
     file_id: str = Field(max_length=64, description="Media store file erased (with its key).")
     file_length: int = Field(description="Plaintext bytes the file held.")
     rule: str = Field(
-        max_length=160, description="retention:<line>/<category>:<days>d, manual, or orphan."
+        max_length=160,
+        description="retention:<line>/<category>:<days>d, manual, orphan, or inbox:<days>d.",
     )
     reason: str = Field(default="", max_length=200, description="Reason given (manual).")
     actor: str = Field(max_length=64, description="Who erased it (system for the job).")

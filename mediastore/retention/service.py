@@ -257,7 +257,7 @@ def sweep_orphans(
             if now - path.stat().st_mtime < min_age_s:
                 continue
             length = path.stat().st_size
-            _shred_and_delete(store, file_id)
+            crypto_erase(store, file_id)
             with database.session() as session:
                 session.add(
                     DisposalRecord(
@@ -275,7 +275,7 @@ def sweep_orphans(
     return erased
 
 
-def _shred_and_delete(store: MediaStore, file_id: str) -> bool:
+def crypto_erase(store: MediaStore, file_id: str) -> bool:
     """Overwrite the wrapped data key in place, then remove the file (crypto-erasure)."""
     path = store.path_for(file_id)
     try:
@@ -310,7 +310,7 @@ def erase(
         raise RecordingDeleted(recording_id=recording_id)
     if row.hold:
         raise RecordingOnHold(recording_id=recording_id)
-    present = _shred_and_delete(store, row.file_id)
+    present = crypto_erase(store, row.file_id)
     now = utcnow()
     row.deleted_at, row.deleted_reason, row.deleted_by = now, (reason or rule)[:200], actor
     session.add(row)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import anyio.to_thread
 
+from inbox.retention import InboxErasure, run_inbox_retention
 from mediastore.retention.service import RetentionReport, run_retention
 from mediastore.store.config import store_from_settings
 from mediastore.store.store import MediaStore
@@ -24,7 +25,7 @@ FIRST_DELAY_S = 300.0  # let start-up (sweeps, migrations, the switch) settle fi
 
 
 class RetentionScheduler:
-    """Erases recordings past their retention period; failures are logged and retried."""
+    """Erases recordings, then mail and fax, past their retention; failures logged, retried."""
 
     name = "retention"
 
@@ -36,8 +37,11 @@ class RetentionScheduler:
         default_days: int,
         interval_s: float,
         first_delay_s: float = FIRST_DELAY_S,
+        inbox_days: int | None = None,
     ) -> None:
         self.database = database
+        self.inbox_days = inbox_days
+        self.last_inbox: InboxErasure | None = None
         self.store = store
         self.first_delay_s = min(first_delay_s, interval_s)
         self.default_days = default_days
@@ -59,10 +63,15 @@ class RetentionScheduler:
         """Never takes the server out of service (see logs and last_error)."""
 
     def run_now(self) -> RetentionReport:
-        """One run of the job (in the calling thread)."""
+        """One run of the job (in the calling thread): recordings, then mail and fax."""
+        store = self.store()
         self.last = run_retention(
-            database=self.database, store=self.store(), default_days=self.default_days
+            database=self.database, store=store, default_days=self.default_days
         )
+        if self.inbox_days is not None:
+            self.last_inbox = run_inbox_retention(
+                database=self.database, store=store, days=self.inbox_days
+            )
         return self.last
 
     async def _loop(self) -> None:
@@ -94,4 +103,5 @@ def build(ctx: AppContext) -> RetentionScheduler | None:
         store=lambda: store_from_settings(settings),
         default_days=settings.recording_retention_days,
         interval_s=settings.recording_retention_interval_hours * 3600.0,
+        inbox_days=settings.inbox_retention_days,
     )
