@@ -58,7 +58,9 @@ def scan_and_record(
     # A file name is the citizen's own text ("山田花子_申請書.pdf"): only its extension is kept
     # here; the name itself is in the sealed mail (N-PRIV-3).
     neutral = neutral_name(filename)
-    reason = result.reason.replace(filename, neutral) if filename else result.reason
+    reason = (
+        result.reason.replace(f"「{filename}」", f"「{neutral}」") if filename else result.reason
+    )
     row.reason = mask_text(reason)[0]
     row.scanner = result.scanner
     row.filename = neutral

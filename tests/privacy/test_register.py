@@ -17,6 +17,7 @@ from crm.pii.inventory import (
     classification,
     render,
 )
+from inbox.scan.service import neutral_name
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,3 +63,20 @@ def test_citizen_data_in_the_database_is_sealed_or_masked_never_plain() -> None:
 @pytest.mark.req("N-PRIV-3")
 def test_docs_personal_data_is_the_register_as_generated() -> None:
     assert (REPO / "docs" / "personal-data.md").read_text(encoding="utf-8") == render()
+
+
+@pytest.mark.req("N-PRIV-3")
+@pytest.mark.parametrize(
+    ("attached", "kept"),
+    [
+        ("山田花子_申請書.pdf", "添付ファイル.pdf"),
+        ("Scan 090-1234-5678.JPG", "添付ファイル.jpg"),
+        ("申請書", "添付ファイル"),
+        ("report.exe.", "添付ファイル"),
+        (".bashrc", "添付ファイル"),
+        ("写真.日本語", "添付ファイル"),
+        ("", ""),
+    ],
+)
+def test_an_attachment_name_is_kept_as_its_extension_only(attached: str, kept: str) -> None:
+    assert neutral_name(attached) == kept
