@@ -114,8 +114,9 @@ class PolicyScanner:
             inner = info.filename.rsplit("/", 1)[-1]
             if inner.lower() == "vbaproject.bin":
                 return f"「{label}」にマクロ（VBA）が含まれています"
-            if _extension(inner) in DANGEROUS_EXTENSIONS:
-                return f"「{label}」の中に危険な種類のファイル（{inner}）があります"
+            if (kind := _extension(inner)) in DANGEROUS_EXTENSIONS:
+                # the type only: a file name inside is the citizen's own text (N-PRIV-3)
+                return f"「{label}」の中に危険な種類のファイル（.{kind}）があります"
         return ""
 
 

@@ -47,7 +47,7 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100
         ("old.doc", OLE + b"_VBA_PROJECT" + b"\x00" * 10, "マクロ"),
         ("sheet.xlsx", _zip({"xl/vbaProject.bin": b"x", "[Content_Types].xml": b"<x/>"}), "マクロ"),
         ("photos.zip", _zip({"a.jpg": b"x"}, encrypted=True), "暗号化"),
-        ("photos.zip", _zip({"docs/readme.txt": b"x", "docs/setup.exe": b"MZ"}), "setup.exe"),
+        ("photos.zip", _zip({"docs/readme.txt": b"x", "docs/山田.exe": b"MZ"}), "（.exe）"),
         ("form.pdf", PDF + b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>", "JavaScript"),
         ("big.pdf", PDF + b"0" * 2048, "大きすぎます"),
     ],
@@ -58,6 +58,7 @@ def test_dangerous_or_oversized_files_are_quarantined_with_a_reason(filename, da
     )
     assert not result.clean
     assert reason_part in result.reason
+    assert "山田" not in result.reason  # a name inside an archive is not repeated
     assert result.scanner == "policy"
 
 
