@@ -112,11 +112,7 @@ class FaultWatch:
         """Run markers of processes that are gone mean they did not stop cleanly."""
         folder = self.ctx.settings.data_dir
         folder.mkdir(parents=True, exist_ok=True)
-        for marker in sorted(folder.glob(MARKER_GLOB)):
-            try:
-                previous = json.loads(marker.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                previous = {}
+        for marker, previous in run_markers(folder):
             pid = previous.get("pid")
             if isinstance(pid, int) and _alive(pid):
                 continue  # another live server process shares this data folder
@@ -304,17 +300,22 @@ class FaultWatch:
             self.faults.clear(kind="reconnect_storm", subject="sockets")
 
 
-def running_servers(folder: Path) -> list[int]:
-    """Process ids of live servers whose run marker is in the data folder ``folder``."""
-    pids: list[int] = []
+def run_markers(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The run markers in the data folder ``folder`` with what they say (``{}`` if unreadable)."""
+    found: list[tuple[Path, dict[str, Any]]] = []
     for marker in sorted(folder.glob(MARKER_GLOB)):
         try:
-            pid = json.loads(marker.read_text(encoding="utf-8")).get("pid")
-        except (OSError, ValueError, AttributeError):
-            continue
-        if isinstance(pid, int) and _alive(pid):
-            pids.append(pid)
-    return pids
+            data = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        found.append((marker, data if isinstance(data, dict) else {}))
+    return found
+
+
+def running_servers(folder: Path) -> list[int]:
+    """Process ids of live servers whose run marker is in the data folder ``folder``."""
+    pids = (data.get("pid") for _marker, data in run_markers(folder))
+    return [pid for pid in pids if isinstance(pid, int) and _alive(pid)]
 
 
 def _alive(pid: int) -> bool:
