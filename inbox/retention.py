@@ -41,14 +41,14 @@ class InboxErasure:
     replies: int = 0
 
 
-def _closed_before(session: Session, cutoff: datetime) -> dict[str, datetime]:
-    """Work items completed before ``cutoff``: source_ref -> completed_at."""
+def _item_closings(session: Session) -> dict[str, datetime | None]:
+    """Mail and fax work items: source_ref -> when completed (None while open)."""
     rows = session.exec(
-        select(WorkItem.source_ref, WorkItem.completed_at, WorkItem.id)
-        .where(col(WorkItem.kind).in_(["email", "fax"]))
-        .where(col(WorkItem.completed_at) < cutoff)
+        select(WorkItem.source_ref, WorkItem.completed_at).where(
+            col(WorkItem.kind).in_(["email", "fax"])
+        )
     ).all()
-    return {ref: done for ref, done, _id in rows if ref and done}
+    return {ref: done for ref, done in rows if ref}
 
 
 def _record(session: Session, *, subject: str, file_id: str, rule: str, clock: datetime) -> None:
@@ -68,16 +68,14 @@ def _record(session: Session, *, subject: str, file_id: str, rule: str, clock: d
 
 
 def _erase_mails(
-    session: Session, store: MediaStore, *, cutoff: datetime, rule: str, done: InboxErasure
+    session: Session,
+    store: MediaStore,
+    *,
+    items: dict[str, datetime | None],
+    cutoff: datetime,
+    rule: str,
+    done: InboxErasure,
 ) -> None:
-    closed = _closed_before(session, cutoff)
-    items = {
-        ref: item_id
-        for ref, item_id in session.exec(
-            select(WorkItem.source_ref, WorkItem.id).where(col(WorkItem.kind) == "email")
-        ).all()
-        if ref
-    }
     candidates = (
         select(InboxMessage)
         .where(col(InboxMessage.raw_file_id) != "")
@@ -85,7 +83,7 @@ def _erase_mails(
     )
     for row in session.exec(candidates):
         ref = f"inbox:{row.id}"
-        clock = closed.get(ref) if ref in items else row.received_at
+        clock = items.get(ref, row.received_at)  # an open item: None
         if clock is None or clock >= cutoff:
             continue  # still open, or closed too recently
         shared = session.exec(
@@ -110,16 +108,21 @@ def _erase_mails(
 
 
 def _erase_faxes(
-    session: Session, store: MediaStore, *, cutoff: datetime, rule: str, done: InboxErasure
+    session: Session,
+    store: MediaStore,
+    *,
+    items: dict[str, datetime | None],
+    cutoff: datetime,
+    rule: str,
+    done: InboxErasure,
 ) -> None:
-    closed = _closed_before(session, cutoff)
     candidates = (
         select(FaxDocument)
         .where(col(FaxDocument.original_file_id) != "")
         .where(col(FaxDocument.received_at) < cutoff)
     )
     for row in session.exec(candidates):
-        clock = closed.get(f"fax:{row.id}") if row.work_item_id else row.received_at
+        clock = items.get(f"fax:{row.id}") if row.work_item_id else row.received_at
         if clock is None or clock >= cutoff:
             continue
         files = [row.original_file_id, row.pdf_file_id, *json.loads(row.page_file_ids or "[]")]
@@ -143,8 +146,9 @@ def run_inbox_retention(
     rule = f"inbox:{days}d"
     done = InboxErasure()
     with database.session() as session:
-        _erase_mails(session, store, cutoff=cutoff, rule=rule, done=done)
-        _erase_faxes(session, store, cutoff=cutoff, rule=rule, done=done)
+        items = _item_closings(session)
+        _erase_mails(session, store, items=items, cutoff=cutoff, rule=rule, done=done)
+        _erase_faxes(session, store, items=items, cutoff=cutoff, rule=rule, done=done)
         if done.mails or done.faxes:
             audit.record(
                 session,
