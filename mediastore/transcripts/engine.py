@@ -96,31 +96,22 @@ class WhisperTranscriber:
         audio = read_mono_float(wav)
         if len(audio) == 0:
             return []
+        decoding: dict[str, Any] = {
+            "language": language,
+            "temperature": 0.0,
+            "beam_size": None,
+            "best_of": None,
+            "condition_on_previous_text": False,
+            "verbose": None,
+        }
         try:
-            result = self._wt.transcribe(
-                self.model,
-                audio,
-                language=language,
-                temperature=0.0,
-                beam_size=None,
-                best_of=None,
-                condition_on_previous_text=False,
-                verbose=None,
-            )
+            result = self._wt.transcribe(self.model, audio, **decoding)
         except ValueError as exc:
             # whisper-timestamped's word alignment (DTW) finds no path for some decodings
             # (noise, music on hold): keep the segments, without word timings.
             log.warning("word alignment failed (%s); transcribing without word timings", exc)
-            result = self.model.transcribe(
-                audio,
-                language=language,
-                temperature=0.0,
-                beam_size=None,
-                best_of=None,
-                condition_on_previous_text=False,
-                verbose=None,
-                fp16=False,  # CPU: whisper would warn and fall back to FP32 itself
-            )
+            # fp16=False: on the CPU whisper would warn and fall back to FP32 itself
+            result = self.model.transcribe(audio, **decoding, fp16=False)
         return [_segment(s) for s in result.get("segments", [])]
 
 
