@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
+from mediastore.store.config import media_root
 from realtime.backup.config import config_from_settings
 from realtime.db import Database
 from realtime.disposal.errors import DisposalIncomplete, DisposalRefused
@@ -137,7 +138,7 @@ def dispose(settings: Settings, *, operator: str, out: Path, include_backups: bo
     if backend == "sqlite":
         for path in _sqlite_files(url):
             database_bytes += shred_file(path)
-    media = shred_tree(settings.data_dir / "media")
+    media = shred_tree(media_root(settings))
     config = config_from_settings(settings)
     folder = Shredded()
     for extra in (config.journal_dir, settings.backup_wal_archive_dir):
